@@ -1,0 +1,231 @@
+package ftp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+)
+
+// TLSMode selects whether and how FTPS is used (RFC 4217).
+type TLSMode int
+
+const (
+	// TLSNone is plain FTP: nothing is encrypted.
+	TLSNone TLSMode = iota
+	// TLSExplicit connects in plain text and upgrades with AUTH TLS before
+	// logging in. A server that refuses is an error, never a silent fall
+	// back to plain text.
+	TLSExplicit
+	// TLSImplicit starts TLS at once, usually on port 990.
+	TLSImplicit
+)
+
+func (m TLSMode) String() string {
+	switch m {
+	case TLSNone:
+		return "none"
+	case TLSExplicit:
+		return "explicit"
+	case TLSImplicit:
+		return "implicit"
+	}
+	return fmt.Sprintf("TLSMode(%d)", int(m))
+}
+
+// SessionReuse selects how data connections resume the control
+// connection's TLS session. vsftpd (require_ssl_reuse, on by default),
+// ProFTPD (mod_tls, by default) and FileZilla Server refuse data
+// connections that do not resume, so that nobody else can take over the data
+// port. Each Conn has its own session cache, never shared with another
+// control connection: a data connection resuming another control
+// connection's session is refused too (rclone #7234).
+type SessionReuse int
+
+const (
+	// ReuseChain lets each data connection resume the most recent session:
+	// the control connection's at first, then tickets the server issues on
+	// data connections. It is Go's natural behaviour and works with vsftpd,
+	// ProFTPD and FileZilla Server.
+	ReuseChain SessionReuse = iota
+	// ReusePinned resumes the control connection's own session on every
+	// data connection, ignoring tickets issued later; for servers that
+	// insist the session match the control connection.
+	ReusePinned
+	// ReuseOff disables session tickets: every data connection does a full
+	// handshake. Only for servers that fail on resumption.
+	ReuseOff
+)
+
+func (s SessionReuse) String() string {
+	switch s {
+	case ReuseChain:
+		return "chain"
+	case ReusePinned:
+		return "pinned"
+	case ReuseOff:
+		return "off"
+	}
+	return fmt.Sprintf("SessionReuse(%d)", int(s))
+}
+
+// tlsState is a Conn's TLS setup.
+type tlsState struct {
+	config *tls.Config  // this connection's clone, with its own session cache
+	pinned *pinnedCache // set under ReusePinned
+	active bool         // the control connection is encrypted
+	protP  bool         // data connections are encrypted (PROT P)
+}
+
+// tlsConfig builds the connection's own tls.Config. ServerName is always
+// set, even for an IP literal or with verification off: crypto/tls keys its
+// session cache by ServerName, else by the remote address, which differs for
+// every data connection, so nothing would ever be resumed.
+func (c *Conn) tlsConfig() *tls.Config {
+	var cfg *tls.Config
+	if c.d.TLSConfig != nil {
+		cfg = c.d.TLSConfig.Clone()
+	} else {
+		cfg = &tls.Config{}
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = c.host
+	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = tls.VersionTLS12
+	}
+	switch c.d.SessionReuse {
+	case ReuseOff:
+		cfg.SessionTicketsDisabled = true
+		cfg.ClientSessionCache = nil
+	case ReusePinned:
+		c.tls.pinned = &pinnedCache{inner: tls.NewLRUClientSessionCache(8)}
+		cfg.ClientSessionCache = c.tls.pinned
+	default:
+		cfg.ClientSessionCache = tls.NewLRUClientSessionCache(32)
+	}
+	return cfg
+}
+
+// upgradeTLS runs the TLS handshake on the control connection. Bytes the
+// server sent after its 234 and before the handshake would be plain text
+// taken as if it were protected (a STARTTLS injection, CVE-2011-0411 in
+// SMTP): they are refused.
+func (c *Conn) upgradeTLS(ctx context.Context) error {
+	if n := c.rr.buffered(); n > 0 {
+		return c.fail(&ProtocolError{Cmd: "AUTH TLS", Msg: fmt.Sprintf("%d bytes of plain text after the 234 reply, before TLS", n)})
+	}
+	c.tls.config = c.tlsConfig()
+	tc := tls.Client(c.tcp, c.tls.config)
+	hctx, cancel := context.WithTimeout(ctx, c.d.Timeout)
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		return c.fail(fmt.Errorf("ftp: TLS handshake with %s: %w", c.host, err))
+	}
+	c.setTransport(tc)
+	c.tls.active = true
+	st := tc.ConnectionState()
+	c.traceData("event", "control connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
+	return nil
+}
+
+// authTLS upgrades a plain control connection with AUTH TLS (RFC 4217).
+func (c *Conn) authTLS(ctx context.Context) error {
+	r, err := c.exchange(ctx, "AUTH TLS")
+	if err != nil {
+		return err
+	}
+	if r.Code != 234 {
+		return fmt.Errorf("ftp: the server refused TLS (not falling back to plain text): %w",
+			&Error{Code: r.Code, Msg: r.Message(), Cmd: "AUTH TLS"})
+	}
+	return c.upgradeTLS(ctx)
+}
+
+// protectData sets the data channel protection after login: PBSZ 0, then
+// PROT P, or PROT C when Dialer.ClearData is set.
+func (c *Conn) protectData(ctx context.Context) error {
+	if _, err := c.cmd(ctx, 2, "PBSZ", "0"); err != nil {
+		return err
+	}
+	return c.SetDataProtection(ctx, !c.d.ClearData)
+}
+
+// SetDataProtection sets whether data connections are encrypted (PROT P)
+// or not (PROT C), on a TLS control connection. Login sets PROT P unless
+// Dialer.ClearData is set.
+func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
+	if !c.tls.active {
+		return errors.New("ftp: PROT: the control connection is not TLS")
+	}
+	level := "C"
+	if private {
+		level = "P"
+	}
+	if _, err := c.cmd(ctx, 2, "PROT", level); err != nil {
+		return err
+	}
+	c.tls.protP = private
+	if c.tls.pinned != nil {
+		// The control connection's tickets have arrived by now (a reply was
+		// read after the handshake): from here on they are what data
+		// connections present.
+		c.tls.pinned.pin()
+	}
+	return nil
+}
+
+// dataTLS runs the TLS handshake on a data connection, after the transfer
+// command was sent (pyftpdlib drops data connections whose handshake comes
+// first). It is always explicit, so that zero-byte uploads are handshaken too.
+func (c *Conn) dataTLS(ctx context.Context, conn net.Conn) (net.Conn, error) {
+	tc := tls.Client(conn, c.tls.config)
+	hctx, cancel := context.WithTimeout(ctx, c.d.DataTimeout)
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		return nil, fmt.Errorf("ftp: data connection TLS handshake: %w (servers that require TLS session reuse refuse data connections that do not resume; see Dialer.SessionReuse)", err)
+	}
+	st := tc.ConnectionState()
+	c.traceData("event", "data connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
+	return tc, nil
+}
+
+// TLSConnectionState returns the control connection's TLS state, and false
+// if it is not encrypted.
+func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
+// pinnedCache is a session cache that stops taking new sessions once pinned,
+// so data connections always present the control connection's session.
+// Deletions (a nil session, after a failed resumption) still go through,
+// or a bad session would be offered forever.
+type pinnedCache struct {
+	mu     sync.Mutex
+	inner  tls.ClientSessionCache
+	pinned bool
+}
+
+func (p *pinnedCache) pin() {
+	p.mu.Lock()
+	p.pinned = true
+	p.mu.Unlock()
+}
+
+func (p *pinnedCache) Get(key string) (*tls.ClientSessionState, bool) {
+	return p.inner.Get(key)
+}
+
+func (p *pinnedCache) Put(key string, cs *tls.ClientSessionState) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pinned && cs != nil {
+		return
+	}
+	p.inner.Put(key, cs)
+}

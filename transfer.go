@@ -1,0 +1,458 @@
+package ftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+)
+
+// transfer is one data transfer between its command and its final reply.
+// While it is open the Conn is busy: FTP has one transfer at a time per
+// control connection, and its final reply must be read before anything else.
+type transfer struct {
+	c      *Conn
+	cmd    string   // the transfer command, for errors
+	data   net.Conn // the data connection, TLS-wrapped under PROT P
+	size   int64    // the size the server announced, or -1
+	n      int64    // bytes moved on the data connection
+	ascii  bool
+	prelim *Reply // the preliminary (1xx) reply
+	final  *Reply // the final reply, once read
+	err    error  // the transfer's outcome, once known
+}
+
+// startTransfer runs everything up to an open data connection: TYPE, EPSV or
+// PASV (or EPRT/PORT), REST, the command and its preliminary reply, then the
+// data connection's accept and TLS handshake. On failure no reply is left
+// pending: either all were read or the Conn is broken.
+func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64, typ string) (*transfer, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
+	line, err := commandLine(verb, arg)
+	if err != nil {
+		return nil, err
+	}
+	if typ != "" {
+		if err := c.setType(ctx, typ); err != nil {
+			return nil, err
+		}
+	}
+	setup, err := c.prepareData(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if offset > 0 {
+		if _, err := c.cmd(ctx, 3, "REST", strconv.FormatInt(offset, 10)); err != nil {
+			setup.close()
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		setup.close()
+		return nil, c.wrapErr(line, err)
+	}
+	if err := c.send(ctx, line); err != nil {
+		setup.close()
+		return nil, c.fail(c.wrapErr(line, err))
+	}
+	// The data connection is finished (accepted, TLS handshake done) while
+	// the preliminary reply is awaited: servers differ on whether they send
+	// 150 before or after the data connection is up, and waiting for either
+	// first would deadlock with some of them.
+	ready := c.finishData(ctx, setup)
+	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A"}
+	r, err := c.preliminary(ctx, line)
+	if err != nil {
+		setup.close()
+		<-ready
+		return nil, err
+	}
+	if r.Class() == 2 {
+		// 225/226/250 with no 1xx: the server says the transfer is over
+		// already (some do this for an empty listing). Take whatever data
+		// it sent.
+		t.final = r
+	} else {
+		t.prelim = r
+		t.size = parse150Size(r)
+	}
+	res := <-ready
+	if res.err != nil {
+		setup.close()
+		if t.final != nil {
+			return nil, res.err
+		}
+		// The server is now failing the transfer: its reply says why
+		// (vsftpd: 522 when the TLS session was not resumed).
+		return nil, c.closeFailed(t, res.err)
+	}
+	t.data = res.conn
+	c.mu.Lock()
+	c.data = res.conn
+	c.mu.Unlock()
+	c.busy = t
+	return t, nil
+}
+
+// preliminary reads the reply to a transfer command: 1xx, or a completion
+// 2xx; a 200 (or another 2xx) before the 150 is skipped (some servers answer
+// TYPE-like 200s first on LIST and STOR).
+func (c *Conn) preliminary(ctx context.Context, line string) (*Reply, error) {
+	for i := 0; ; i++ {
+		r, err := c.readReply(ctx, line, c.d.ReplyTimeout)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case r.Class() == 1:
+			return r, nil
+		case r.Code == 225 || r.Code == 226 || r.Code == 250:
+			return r, nil
+		case r.Class() == 2 && i < 2:
+			continue
+		case r.Class() == 4 || r.Class() == 5:
+			return nil, &Error{Code: r.Code, Msg: r.Message(), Cmd: redact(line)}
+		default:
+			// A 3xx leaves the server waiting for something we never send.
+			return nil, c.fail(&UnexpectedReplyError{Cmd: redact(line), Reply: r, Want: "1xx"})
+		}
+	}
+}
+
+type dataResult struct {
+	conn net.Conn
+	err  error
+}
+
+// finishData accepts (active mode) and wraps in TLS (PROT P) in the
+// background, so that it can overlap the wait for the preliminary reply.
+func (c *Conn) finishData(ctx context.Context, s *dataSetup) <-chan dataResult {
+	ch := make(chan dataResult, 1)
+	if s.ln == nil && !c.tls.protP {
+		ch <- dataResult{conn: s.conn}
+		return ch
+	}
+	go func() {
+		conn := s.conn
+		if s.ln != nil {
+			var err error
+			conn, err = c.accept(ctx, s.ln)
+			s.ln.Close()
+			if err != nil {
+				ch <- dataResult{err: err}
+				return
+			}
+			s.conn = conn
+		}
+		if c.tls.protP {
+			tc, err := c.dataTLS(ctx, conn)
+			if err != nil {
+				conn.Close()
+				ch <- dataResult{err: err}
+				return
+			}
+			conn = tc
+		}
+		ch <- dataResult{conn: conn}
+	}()
+	return ch
+}
+
+// closeFailed reads the final reply of a transfer that failed on the data
+// side and returns cause together with what the server said. If no reply
+// comes in time the Conn is broken.
+func (c *Conn) closeFailed(t *transfer, cause error) error {
+	r, err := c.readReply(context.Background(), t.cmd, c.d.AbortTimeout)
+	if err != nil {
+		return errors.Join(cause, err)
+	}
+	if r.Class() == 4 || r.Class() == 5 {
+		return errors.Join(&Error{Code: r.Code, Msg: r.Message(), Cmd: t.cmd}, cause)
+	}
+	return cause
+}
+
+// finish ends a transfer whose data connection is done: it reads the final
+// reply (unless it came early) and checks that it is 2xx and that nothing is
+// missing.
+func (t *transfer) finish(ctx context.Context) error {
+	c := t.c
+	t.closeData()
+	r := t.final
+	if r == nil {
+		var err error
+		r, err = c.readReply(ctx, t.cmd, c.d.ReplyTimeout)
+		c.busy = nil
+		if err != nil {
+			return err
+		}
+		t.final = r
+	}
+	c.busy = nil
+	if err := checkClass(t.cmd, r, 2); err != nil {
+		return err
+	}
+	if !t.ascii && t.size >= 0 && t.n < t.size {
+		return fmt.Errorf("ftp: %s: got %d of %d bytes: %w", t.cmd, t.n, t.size, ErrShortTransfer)
+	}
+	return nil
+}
+
+func (t *transfer) closeData() {
+	c := t.c
+	c.mu.Lock()
+	if c.data == t.data {
+		c.data = nil
+	}
+	c.mu.Unlock()
+	if t.data != nil {
+		t.data.Close()
+	}
+}
+
+// dataFailed ends a transfer after an error on its data connection: a
+// cancelled context aborts it (ABOR); any other failure closes the data
+// connection and reads the final reply, which usually says why (426, 451,
+// 552). Either way the control connection stays in step or is broken.
+func (t *transfer) dataFailed(ctx context.Context, cause error) error {
+	c := t.c
+	if ctx.Err() != nil {
+		err := fmt.Errorf("ftp: %s: %w", t.cmd, ctx.Err())
+		if aerr := t.abort(); aerr != nil {
+			return errors.Join(err, aerr)
+		}
+		return err
+	}
+	t.closeData()
+	c.busy = nil
+	return c.closeFailed(t, fmt.Errorf("ftp: %s: data connection: %w", t.cmd, cause))
+}
+
+// readData reads from the data connection with the idle timeout and ctx.
+func (t *transfer) readData(ctx context.Context, p []byte) (int, error) {
+	var n int
+	err := guard(ctx, t.data, t.c.d.DataTimeout, func() error {
+		var err error
+		n, err = t.data.Read(p)
+		return err
+	})
+	t.n += int64(n)
+	return n, err
+}
+
+// writeData writes to the data connection with the idle timeout and ctx.
+func (t *transfer) writeData(ctx context.Context, p []byte) error {
+	return guard(ctx, t.data, t.c.d.DataTimeout, func() error {
+		n, err := t.data.Write(p)
+		t.n += int64(n)
+		return err
+	})
+}
+
+// Download is an open download (RETR): read it to the end, then Close it.
+// Read returns io.EOF only after the server confirmed the transfer (2xx)
+// and every announced byte arrived; a short or refused transfer is an error
+// instead, so io.Copy reports it.
+type Download struct {
+	t    *transfer
+	ctx  context.Context
+	conv *crlfReader // ASCII mode: CRLF to "\n"
+	done bool
+	err  error
+}
+
+// Size returns the size the server announced for the download (150 "(N
+// bytes)"), or -1.
+func (d *Download) Size() int64 { return d.t.size }
+
+// Read reads file data. See Download.
+func (d *Download) Read(p []byte) (int, error) {
+	if d.conv != nil {
+		return d.conv.Read(p)
+	}
+	return d.read(p)
+}
+
+func (d *Download) read(p []byte) (int, error) {
+	if d.done {
+		return 0, d.err
+	}
+	n, err := d.t.readData(d.ctx, p)
+	if err == nil {
+		return n, nil
+	}
+	d.done = true
+	if errors.Is(err, io.EOF) {
+		d.err = d.t.finish(d.ctx)
+	} else {
+		d.err = d.t.dataFailed(d.ctx, err)
+	}
+	if d.err == nil {
+		d.err = io.EOF
+	}
+	return n, d.err
+}
+
+// Close ends the download. Closing before the end aborts the transfer
+// (ABOR) so the connection can be used again; that is not an error. Close
+// is safe to call more than once.
+func (d *Download) Close() error {
+	if d.done {
+		return nil
+	}
+	d.done = true
+	d.err = errors.New("ftp: download closed")
+	if d.t.final != nil {
+		// The server already ended the transfer: nothing to abort.
+		d.t.closeData()
+		d.t.c.busy = nil
+		return nil
+	}
+	return d.t.abort()
+}
+
+// Retrieve starts downloading path (RETR). Read the Download to io.EOF and
+// Close it. ctx governs the whole download: cancelling it aborts the
+// transfer, and Read returns an error wrapping ctx.Err().
+func (c *Conn) Retrieve(ctx context.Context, path string) (*Download, error) {
+	return c.RetrieveFrom(ctx, path, 0)
+}
+
+// RetrieveFrom is Retrieve starting at offset bytes into the file (REST), to
+// resume a download.
+func (c *Conn) RetrieveFrom(ctx context.Context, path string, offset int64) (*Download, error) {
+	t, err := c.startTransfer(ctx, "RETR", path, offset, c.transferType())
+	if err != nil {
+		return nil, err
+	}
+	d := &Download{t: t, ctx: ctx}
+	if t.ascii {
+		d.conv = &crlfReader{r: readerFunc(d.read)}
+	}
+	return d, nil
+}
+
+func (c *Conn) transferType() string {
+	if c.ascii {
+		return "A"
+	}
+	return "I"
+}
+
+// Store uploads r to path (STOR), replacing any file there. It returns when
+// the server has confirmed the upload.
+func (c *Conn) Store(ctx context.Context, path string, r io.Reader) error {
+	_, err := c.upload(ctx, "STOR", path, r, 0)
+	return err
+}
+
+// StoreFrom is Store starting at offset bytes into the remote file (REST
+// then STOR), to resume an upload; r must supply the data from offset on.
+func (c *Conn) StoreFrom(ctx context.Context, path string, r io.Reader, offset int64) error {
+	_, err := c.upload(ctx, "STOR", path, r, offset)
+	return err
+}
+
+// Append uploads r to the end of path (APPE), creating it if needed.
+func (c *Conn) Append(ctx context.Context, path string, r io.Reader) error {
+	_, err := c.upload(ctx, "APPE", path, r, 0)
+	return err
+}
+
+// StoreUnique uploads r under a name the server chooses (STOU) and returns
+// that name, read from the "150 FILE: name" reply (RFC 1123) or the final
+// reply. It returns "" if the server does not say.
+func (c *Conn) StoreUnique(ctx context.Context, r io.Reader) (string, error) {
+	res, err := c.upload(ctx, "STOU", "", r, 0)
+	return res.uniqueName, err
+}
+
+type uploadResult struct{ uniqueName string }
+
+func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offset int64) (uploadResult, error) {
+	var res uploadResult
+	if verb != "STOU" && path == "" {
+		return res, &ArgumentError{Cmd: verb, Msg: "empty path"}
+	}
+	t, err := c.startTransfer(ctx, verb, path, offset, c.transferType())
+	if err != nil {
+		return res, err
+	}
+	src := r
+	if t.ascii {
+		src = &lfWriterSource{r: r}
+	}
+	buf := make([]byte, 32<<10)
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			if werr := t.writeData(ctx, buf[:n]); werr != nil {
+				return res, t.dataFailed(ctx, werr)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			// The server must not keep a partial file as if complete: abort.
+			err := fmt.Errorf("ftp: %s: reading local data: %w", t.cmd, rerr)
+			if aerr := t.abort(); aerr != nil {
+				err = errors.Join(err, aerr)
+			}
+			return res, err
+		}
+	}
+	if err := t.endUpload(ctx); err != nil {
+		return res, t.dataFailed(ctx, err)
+	}
+	if err := t.finish(ctx); err != nil {
+		return res, err
+	}
+	if verb == "STOU" {
+		res.uniqueName = t.uniqueName()
+	}
+	return res, nil
+}
+
+// endUpload closes the sending side of an upload cleanly. Under TLS it sends
+// close_notify and then reads the data connection to its end before
+// closing: over TLS 1.3, vsftpd sends session tickets on the data connection,
+// and a client that just closes leaves them unread, its kernel answers with
+// a reset and vsftpd fails the upload (426).
+func (t *transfer) endUpload(ctx context.Context) error {
+	type closeWriter interface{ CloseWrite() error }
+	cw, ok := t.data.(closeWriter)
+	if !ok {
+		return nil
+	}
+	return guard(ctx, t.data, t.c.d.DataTimeout, func() error {
+		if err := cw.CloseWrite(); err != nil {
+			return err
+		}
+		// Whatever the server sends before closing is discarded; a close
+		// without close_notify or a reset at this point is the server's
+		// business, and its final reply says whether the upload worked.
+		_, err := io.Copy(io.Discard, t.data)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return err
+		}
+		return nil
+	})
+}
+
+func (t *transfer) uniqueName() string {
+	if name := fileName(t.prelim); name != "" {
+		return name
+	}
+	return fileName(t.final)
+}
+
+// readerFunc adapts a function to io.Reader.
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
