@@ -1,0 +1,104 @@
+package ftp
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"strings"
+)
+
+// Hash algorithms, named as in draft-bryan-ftpext-hash.
+const (
+	HashSHA256 = "SHA-256"
+	HashSHA1   = "SHA-1"
+	HashMD5    = "MD5"
+	HashCRC32  = "CRC32"
+)
+
+// legacyHash maps algorithms to the older one-algorithm commands.
+var legacyHash = map[string]string{
+	HashSHA256: "XSHA256",
+	HashSHA1:   "XSHA1",
+	HashMD5:    "XMD5",
+	HashCRC32:  "XCRC",
+}
+
+// HashAlgorithms returns the checksum algorithms the server offers, the
+// strongest first: those listed with HASH in FEAT, then those whose legacy
+// command (XSHA256, XSHA1, XMD5, XCRC) FEAT lists.
+func (c *Conn) HashAlgorithms(ctx context.Context) ([]string, error) {
+	f, err := c.Features(ctx)
+	if err != nil {
+		return nil, err
+	}
+	offered := map[string]bool{}
+	if f.Has("HASH") {
+		for _, a := range strings.Split(f.Param("HASH"), ";") {
+			a = strings.ToUpper(strings.TrimSuffix(strings.TrimSpace(a), "*"))
+			offered[a] = true
+		}
+	}
+	var algos []string
+	for _, a := range []string{HashSHA256, HashSHA1, HashMD5, HashCRC32} {
+		if offered[a] || f.Has(legacyHash[a]) {
+			algos = append(algos, a)
+		}
+	}
+	return algos, nil
+}
+
+// Hash asks the server for the checksum of a whole file, computed on the
+// server, and returns it as lower-case hex. algo is one of HashSHA256,
+// HashSHA1, HashMD5 and HashCRC32, or "" for the strongest offered. HASH is
+// used when FEAT lists it (after OPTS HASH to select the algorithm), else the
+// algorithm's legacy command.
+func (c *Conn) Hash(ctx context.Context, path, algo string) (usedAlgo, sum string, err error) {
+	algos, err := c.HashAlgorithms(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	if algo == "" {
+		if len(algos) == 0 {
+			return "", "", errors.New("ftp: the server offers no checksum command (HASH, XSHA256, XSHA1, XMD5, XCRC)")
+		}
+		algo = algos[0]
+	}
+	algo = strings.ToUpper(algo)
+	legacy, known := legacyHash[algo]
+	if !known {
+		return "", "", &ArgumentError{Cmd: "HASH", Arg: algo, Msg: "unknown algorithm"}
+	}
+	f, _ := c.Features(ctx)
+	var r *Reply
+	if f.Has("HASH") && strings.Contains(strings.ToUpper(f.Param("HASH")), algo) {
+		if _, err := c.cmd(ctx, 2, "OPTS", "HASH", algo); err != nil {
+			return "", "", err
+		}
+		r, err = c.cmd(ctx, 2, "HASH", path)
+	} else {
+		r, err = c.cmd(ctx, 2, legacy, path)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	sum, ok := hashValue(r.Message(), algo)
+	if !ok {
+		return "", "", &ProtocolError{Cmd: redact(legacy + " " + path), Msg: "reply without a checksum", Line: clip(r.firstLine())}
+	}
+	return algo, sum, nil
+}
+
+// hashValue finds the checksum in a HASH reply ("SHA-256 0-49 <hex> name")
+// or a legacy reply ("<hex>" or "<hex> name" or "name <hex>"): the first
+// word that is hex of the algorithm's length.
+func hashValue(msg, algo string) (string, bool) {
+	want := map[string]int{HashSHA256: 64, HashSHA1: 40, HashMD5: 32, HashCRC32: 8}[algo]
+	for _, w := range strings.Fields(msg) {
+		if len(w) == want {
+			if _, err := hex.DecodeString(w); err == nil {
+				return strings.ToLower(w), true
+			}
+		}
+	}
+	return "", false
+}
