@@ -1,0 +1,161 @@
+package listing
+
+import "strings"
+
+// detectSample is how many lines of a listing Detect reads.
+const detectSample = 100
+
+// detectOrder is the order in which formats win ties. NetPresenz comes
+// before Unix because its lines are also valid ls lines, but not the
+// reverse; MVS comes last because a bare member name is any word.
+var detectOrder = [...]Format{MLSx, NetPresenz, Unix, DOS, EPLF, VMS, NetWare, OS400, OS2, MVS}
+
+// Detect picks the format of a listing from its first lines. Each
+// parser reads the sample; the one that reads the most lines as entries
+// wins, then the one with fewer bad lines. Lines that are only weak
+// evidence (an MLSx line without facts, a bare MVS member name) count only
+// after those. The SYST hint breaks the remaining ties. It returns Auto
+// when no parser reads any line.
+func Detect(lines []string, systHint string) Format {
+	if len(lines) > detectSample {
+		lines = lines[:detectSample]
+	}
+	hint := systFormat(systHint)
+	type score struct{ strong, bad, weak int }
+	better := func(a, b score) bool {
+		if a.strong != b.strong {
+			return a.strong > b.strong
+		}
+		if a.bad != b.bad {
+			return a.bad < b.bad
+		}
+		return a.weak > b.weak
+	}
+	best, bestScore := Auto, score{}
+	for _, f := range detectOrder {
+		p := NewParser(Options{Format: f})
+		var s score
+		for _, l := range lines {
+			_, ok, err := p.Feed(l)
+			if err != nil {
+				s.bad++
+			}
+			if ok {
+				if p.weak {
+					s.weak++
+				} else {
+					s.strong++
+				}
+			}
+		}
+		if p.Close() != nil {
+			s.bad++
+		}
+		if s.strong == 0 && s.weak == 0 {
+			continue
+		}
+		if best == Auto || better(s, bestScore) || (f == hint && !better(bestScore, s)) {
+			best, bestScore = f, s
+		}
+	}
+	return best
+}
+
+// systFormat maps a SYST reply to the listing format its systems usually
+// send. It is only a hint: IIS answers "Windows_NT" and may list in Unix
+// style, and many servers answer "UNIX" whatever they run on.
+func systFormat(syst string) Format {
+	s := strings.ToUpper(syst)
+	switch {
+	case s == "":
+		return Auto
+	case strings.Contains(s, "MVS"), strings.Contains(s, "Z/OS"), strings.Contains(s, "OS/390"):
+		return MVS
+	case strings.Contains(s, "OS/400"), strings.Contains(s, "OS400"):
+		return OS400
+	case strings.Contains(s, "VMS"):
+		return VMS
+	case strings.Contains(s, "OS/2"):
+		return OS2
+	case strings.Contains(s, "NETWARE"):
+		return NetWare
+	case strings.Contains(s, "MACOS"), strings.Contains(s, "MAC OS"), strings.Contains(s, "NETPRESENZ"),
+		strings.Contains(s, "WEBSTAR"):
+		return NetPresenz
+	case strings.Contains(s, "WINDOWS"):
+		return DOS
+	case strings.Contains(s, "UNIX"), strings.Contains(s, "L8"):
+		return Unix
+	}
+	return Auto
+}
+
+// guessDateOrder picks, for formats with all-numeric dates, the order that
+// makes the most dates of the listing valid, preferring the format's usual
+// order on ties. It returns DateAuto for other formats.
+func guessDateOrder(lines []string, f Format) DateOrder {
+	var orders []DateOrder
+	switch f {
+	case DOS:
+		orders = []DateOrder{MDY, DMY, YMD}
+	case OS400:
+		orders = []DateOrder{YMD, MDY, DMY}
+	default:
+		return DateAuto
+	}
+	if len(lines) > 10*detectSample {
+		lines = lines[:10*detectSample]
+	}
+	var counts [4]int
+	dotted, seen := 0, 0
+	for _, l := range lines {
+		ds, ok := numericDateColumn(l, f)
+		if !ok {
+			continue
+		}
+		seen++
+		if strings.IndexByte(ds, '.') >= 0 {
+			dotted++
+		}
+		for _, o := range orders {
+			if _, _, _, ok := numericDate(ds, o); ok {
+				counts[o]++
+			}
+		}
+	}
+	if seen == 0 {
+		return DateAuto
+	}
+	if dotted*2 > seen {
+		orders = []DateOrder{DMY, YMD, MDY}
+	}
+	best := orders[0]
+	for _, o := range orders[1:] {
+		if counts[o] > counts[best] {
+			best = o
+		}
+	}
+	return best
+}
+
+// numericDateColumn returns the date column of a DOS or IBM i line.
+func numericDateColumn(line string, f Format) (string, bool) {
+	t, ok := nextToken(line, 0)
+	if !ok {
+		return "", false
+	}
+	if f == OS400 {
+		sz, ok := nextToken(line, t.end)
+		if !ok || !allDigits(line[sz.start:sz.end]) {
+			return "", false
+		}
+		if t, ok = nextToken(line, sz.end); !ok {
+			return "", false
+		}
+	}
+	s := line[t.start:t.end]
+	if len(s) < 6 || !isDigit(s[0]) {
+		return "", false
+	}
+	return s, true
+}

@@ -1,0 +1,94 @@
+package listing
+
+import "time"
+
+// Format is a directory listing dialect.
+type Format uint8
+
+// Listing formats. Auto, the zero value, asks for detection.
+const (
+	Auto       Format = iota
+	MLSx              // RFC 3659 MLSD/MLST: "type=file;size=3; name"
+	Unix              // ls -l and its relatives
+	DOS               // MS-DOS, IIS, Windows CE: "04-27-00  12:09PM  <DIR>  name"
+	EPLF              // Easily Parsed LIST Format: "+i8388621.48594,m825718503,r,s280,\tname"
+	VMS               // OpenVMS: "NAME.EXT;1  9/9  2-JUN-1998 07:32:04  [GRP,OWN]  (RWED,RWED,RE,)"
+	MVS               // z/OS datasets, PDS members and JES jobs
+	OS400             // IBM i (AS/400): "QSYS  77824 02/23/00 15:09:55 *DIR  name/"
+	OS2               // OS/2: "  1123  A  07-14-99  12:37  name"
+	NetWare           // Novell NetWare: "d [R----F--] owner  512  Jan 16 18:53  name"
+	NetPresenz        // NetPresenz/WebSTAR for Mac OS: "drwxrwxr-x  folder  2 May 10  1996 name"
+	numFormats
+)
+
+var formatNames = [numFormats]string{
+	Auto: "auto", MLSx: "mlsx", Unix: "unix", DOS: "dos", EPLF: "eplf", VMS: "vms",
+	MVS: "mvs", OS400: "os400", OS2: "os2", NetWare: "netware", NetPresenz: "netpresenz",
+}
+
+// String returns the format's lower-case name, as accepted by [ParseFormat].
+func (f Format) String() string {
+	if f < numFormats {
+		return formatNames[f]
+	}
+	return "Format(" + itoa(int64(f)) + ")"
+}
+
+// ParseFormat returns the format named s (as returned by String, compared
+// without regard to case) and whether there is one.
+func ParseFormat(s string) (Format, bool) {
+	for f, n := range formatNames {
+		if equalFold(s, n) {
+			return Format(f), true
+		}
+	}
+	return Auto, false
+}
+
+// DateOrder is the order of day, month and year in all-numeric dates
+// (DOS, IBM i), which servers take from their locale.
+type DateOrder uint8
+
+// Date orders. DateAuto picks, per listing, the first order that makes
+// every date of the listing valid (see [Parse]).
+const (
+	DateAuto DateOrder = iota
+	MDY               // 04-27-00: US, the IIS default
+	DMY               // 27.04.00: most of Europe
+	YMD               // 00/04/27: ISO-like, the IBM i *YMD job format
+)
+
+// String returns "auto", "mdy", "dmy" or "ymd".
+func (o DateOrder) String() string {
+	switch o {
+	case DateAuto:
+		return "auto"
+	case MDY:
+		return "mdy"
+	case DMY:
+		return "dmy"
+	case YMD:
+		return "ymd"
+	}
+	return "DateOrder(" + itoa(int64(o)) + ")"
+}
+
+// Options control parsing. The zero value detects the format and reads
+// times as UTC relative to the current time.
+type Options struct {
+	// Format forces a format; Auto detects it from the lines.
+	Format Format
+	// SystHint is the text of the server's SYST reply ("UNIX Type: L8",
+	// "Windows_NT", "MVS is the operating system of this server…"). It only
+	// breaks ties during detection and may be empty.
+	SystHint string
+	// Now is the reference time for year-less dates; the zero value means
+	// time.Now().
+	Now time.Time
+	// Location is the server's time zone, used for every format whose
+	// times are local (all but MLSx and EPLF); nil means UTC.
+	Location *time.Location
+	// DateOrder fixes the order of all-numeric dates; DateAuto guesses it
+	// per listing.
+	DateOrder DateOrder
+}

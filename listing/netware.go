@@ -1,0 +1,65 @@
+package listing
+
+import "strings"
+
+// Novell NetWare lines:
+//
+//	d [R----F--] supervisor            512       Jan 16 18:53    login
+//	- [RWCEAFMS] rwinston            19968       Mar 12 15:20    Executive Summary.doc
+//
+// type ("d" or "-"), trustee rights in brackets, owner, size, an ls-style
+// date, and the name after any number of spaces.
+
+func parseNetWare(p *Parser, line string, e *Entry) (outcome, error) {
+	if isBlank(line) || isTotalLine(line) {
+		return skipped, nil
+	}
+	if len(line) < 4 || line[1] != ' ' || line[2] != '[' {
+		return 0, errorf(ErrSyntax, "no rights column")
+	}
+	switch line[0] {
+	case 'd':
+		e.Type = Dir
+	case '-':
+		e.Type = File
+	default:
+		return 0, errorf(ErrSyntax, "unknown type letter")
+	}
+	end := strings.IndexByte(line, ']')
+	if end < 0 {
+		return 0, errorf(ErrSyntax, "unterminated rights column")
+	}
+	for _, c := range []byte(line[3:end]) {
+		if !strings.ContainsRune("-RWCEAFMS", rune(c)) {
+			return 0, errorf(ErrSyntax, "unknown right")
+		}
+	}
+	owner, ok1 := nextToken(line, end+1)
+	size, ok2 := nextToken(line, owner.end)
+	if !ok1 || !ok2 {
+		return 0, errorf(ErrSyntax, "no owner or size")
+	}
+	e.Owner = line[owner.start:owner.end]
+	n, ok := parseUint(line[size.start:size.end])
+	if !ok {
+		return 0, errorf(ErrSize, "not a number")
+	}
+	e.Size = n
+	mt, ok1 := nextToken(line, size.end)
+	dt, ok2 := nextToken(line, mt.end)
+	tt, ok3 := nextToken(line, dt.end)
+	if !ok1 || !ok2 || !ok3 {
+		return 0, errorf(ErrSyntax, "no date")
+	}
+	d, ok := p.lsTextDate(line, mt, dt, tt)
+	if !ok {
+		return 0, errorf(ErrTime, "bad date")
+	}
+	e.ModTime, e.Precision = d.t, d.prec
+	start := skipSpaces(line, tt.end)
+	if start >= len(line) {
+		return 0, errorf(ErrName, "missing")
+	}
+	e.Name = line[start:]
+	return gotEntry, nil
+}

@@ -1,0 +1,295 @@
+package listing
+
+import (
+	"strings"
+	"time"
+)
+
+// outcome is what a format parser made of a line.
+type outcome uint8
+
+const (
+	gotEntry outcome = iota // *Entry filled in
+	skipped                 // not an entry, by a documented rule
+	held                    // kept until the next line (VMS wrapped names)
+)
+
+// parseFunc reads one line into e. It returns an error wrapping one of the
+// Err* values when the line should be an entry but cannot be read.
+type parseFunc func(p *Parser, line string, e *Entry) (outcome, error)
+
+var parsers = [numFormats]parseFunc{
+	MLSx:       parseMLSx,
+	Unix:       parseUnix,
+	DOS:        parseDOS,
+	EPLF:       parseEPLF,
+	VMS:        parseVMS,
+	MVS:        parseMVS,
+	OS400:      parseOS400,
+	OS2:        parseOS2,
+	NetWare:    parseNetWare,
+	NetPresenz: parseNetPresenz,
+}
+
+// Parser reads one listing line by line. It keeps the state some formats
+// need across lines (VMS names wrapped onto a second line, "ls -lR"
+// section headers, MVS column headers), so use a new Parser per listing.
+// A Parser is not safe for concurrent use.
+type Parser struct {
+	opts   Options
+	format Format
+	now    time.Time
+	loc    *time.Location
+	order  DateOrder
+	line   int
+
+	dir     string // Unix: heading of the current "ls -lR" section
+	held    string // VMS: a name line waiting for the rest of its record
+	heldAt  int    // VMS: line number of held
+	mvsKind byte   // MVS: listing kind announced by a header ('d', 'm', 'j')
+	weak    bool   // last entry is weak evidence of its format (see Detect)
+
+	cut      *LineError // VMS: a held record that ended without its continuation
+	deferred *LineError // a second error found by one Feed, returned by the next
+}
+
+// NewParser returns a parser for one listing. With opts.Format Auto, the
+// first line some format reads as an entry fixes the format, with
+// opts.SystHint breaking ties; [Parse] detects better, from many lines.
+func NewParser(opts Options) *Parser {
+	p := &Parser{opts: opts, format: opts.Format, order: opts.DateOrder}
+	p.loc = opts.Location
+	if p.loc == nil {
+		p.loc = time.UTC
+	}
+	p.now = opts.Now
+	if p.now.IsZero() {
+		p.now = time.Now()
+	}
+	return p
+}
+
+// Format returns the format in use: opts.Format, or the detected one, or
+// Auto while no line has been recognised.
+func (p *Parser) Format() Format { return p.format }
+
+// Feed parses the next line of the listing, without its line terminator.
+// It returns the entry and true when the line is (or completes) an entry;
+// it returns false for a line skipped by rule or held until the next line
+// completes it. Independently of that, err is a non-nil *LineError when a
+// line that should be an entry cannot be read: usually this line, but it
+// may be an earlier one (a VMS name line whose continuation never came),
+// reported as soon as that is known.
+func (p *Parser) Feed(line string) (e Entry, ok bool, err error) {
+	p.line++
+	e, ok, lerr := p.feed(line)
+	first := p.deferred
+	p.deferred = nil
+	if p.cut != nil {
+		first, p.cut = p.cut, nil
+	}
+	switch {
+	case first != nil && lerr != nil:
+		p.deferred = lerr
+		return e, ok, first
+	case first != nil:
+		return e, ok, first
+	case lerr != nil:
+		return e, ok, lerr
+	}
+	return e, ok, nil
+}
+
+func (p *Parser) feed(line string) (Entry, bool, *LineError) {
+	if p.format == Auto {
+		if isBlank(line) {
+			return Entry{}, false, nil
+		}
+		f := p.detectLine(line)
+		if f == Auto {
+			if isTotalLine(line) {
+				return Entry{}, false, nil
+			}
+			return Entry{}, false, &LineError{Line: p.line, Raw: line, Format: Auto, Err: ErrNoFormat}
+		}
+		p.format = f
+	}
+	var e Entry
+	p.weak = false
+	out, err := parsers[p.format](p, line, &e)
+	if err != nil {
+		at, raw := p.line, line
+		if e.Raw != "" { // a wrapped record: report all of it
+			raw, at = e.Raw, p.heldAt
+		}
+		return Entry{}, false, &LineError{Line: at, Raw: raw, Format: p.format, Err: err}
+	}
+	if out != gotEntry {
+		return Entry{}, false, nil
+	}
+	if err := p.finish(&e, line); err != nil {
+		at := p.line
+		if e.Raw != line {
+			at = p.heldAt
+		}
+		return Entry{}, false, &LineError{Line: at, Raw: e.Raw, Format: p.format, Err: err}
+	}
+	return e, true, nil
+}
+
+// Close ends the listing. It reports a record left incomplete by the end
+// of the listing (a VMS name line with no continuation).
+func (p *Parser) Close() error {
+	if p.deferred != nil {
+		d := p.deferred
+		p.deferred = nil
+		return d
+	}
+	if p.held != "" {
+		h := p.held
+		p.held = ""
+		return &LineError{Line: p.heldAt, Raw: h, Format: p.format, Err: ErrTruncated}
+	}
+	return nil
+}
+
+// finish checks what every format must guarantee and fills the fields
+// derived from the others.
+func (p *Parser) finish(e *Entry, line string) error {
+	if e.Raw == "" {
+		e.Raw = line
+	}
+	if e.Mode.Type() == 0 {
+		e.Mode |= typeMode(e.Type)
+	}
+	if e.Size < -1 {
+		return errorf(ErrSize, "negative")
+	}
+	return checkName(e.Name, p.format)
+}
+
+// checkName enforces the rules callers rely on to use a name as a path
+// element: not empty, no NUL, and "/" only where the format allows it.
+func checkName(name string, f Format) error {
+	if name == "" {
+		return errorf(ErrName, "empty")
+	}
+	if strings.IndexByte(name, 0) >= 0 {
+		return errorf(ErrName, "contains NUL")
+	}
+	if f != MLSx && f != OS400 && strings.IndexByte(name, '/') >= 0 {
+		return errorf(ErrName, `contains "/"`)
+	}
+	return nil
+}
+
+// detectLine returns the first format that reads line as an entry,
+// preferring the SYST hint's format, or Auto.
+func (p *Parser) detectLine(line string) Format {
+	try := func(f Format) bool {
+		q := *p
+		q.format = f
+		var e Entry
+		out, err := parsers[f](&q, line, &e)
+		return err == nil && out == gotEntry && !q.weak && checkName(e.Name, f) == nil
+	}
+	if h := systFormat(p.opts.SystHint); h != Auto && try(h) {
+		return h
+	}
+	for _, f := range detectOrder {
+		if try(f) {
+			return f
+		}
+	}
+	return Auto
+}
+
+// Parse parses a whole listing. With opts.Format Auto it first picks the
+// format with [Detect], and with opts.DateOrder DateAuto it picks the
+// order of numeric dates that makes the most of them valid. It returns
+// the entries in listing order and one *LineError per line that should
+// have been an entry but could not be read.
+func Parse(lines []string, opts Options) ([]Entry, []*LineError) {
+	if opts.Format == Auto {
+		opts.Format = Detect(lines, opts.SystHint)
+	}
+	if opts.DateOrder == DateAuto {
+		opts.DateOrder = guessDateOrder(lines, opts.Format)
+	}
+	p := NewParser(opts)
+	entries := make([]Entry, 0, len(lines))
+	var errs []*LineError
+	for _, l := range lines {
+		e, ok, err := p.Feed(l)
+		if err != nil {
+			errs = append(errs, err.(*LineError))
+		}
+		if ok {
+			entries = append(entries, e)
+		}
+	}
+	if err := p.Close(); err != nil {
+		errs = append(errs, err.(*LineError))
+	}
+	return entries, errs
+}
+
+// ParseLine parses a single line in format f (which must not be Auto and,
+// for VMS, must be a complete record on one line). Relative dates are
+// resolved against opts.Now in opts.Location; opts.Format is ignored.
+func ParseLine(line string, f Format, opts Options) (Entry, error) {
+	if f == Auto || f >= numFormats {
+		return Entry{}, &LineError{Line: 1, Raw: line, Format: f, Err: ErrNoFormat}
+	}
+	opts.Format = f
+	p := NewParser(opts)
+	e, ok, err := p.Feed(line)
+	if err != nil {
+		return Entry{}, err
+	}
+	if !ok {
+		if err := p.Close(); err != nil {
+			return Entry{}, err
+		}
+		return Entry{}, &LineError{Line: 1, Raw: line, Format: f, Err: errorf(ErrSyntax, "not an entry")}
+	}
+	return e, nil
+}
+
+// ParseMLST parses the entry line of an MLST reply (RFC 3659 section 7.2):
+// the line between "250-" and "250 ", which starts with one space. Lines
+// indented by two spaces or none, which some servers send, are accepted
+// too; the name may be a full path.
+func ParseMLST(line string) (Entry, error) {
+	s := line
+	if strings.HasPrefix(s, " ") {
+		s = s[1:]
+		// A second space followed by facts is a server's extra
+		// indentation; a second space followed by no facts is the name.
+		if strings.HasPrefix(s, " ") && looksLikeFacts(s[1:]) {
+			s = s[1:]
+		}
+	}
+	e, err := ParseLine(s, MLSx, Options{})
+	if err != nil {
+		if le, ok := err.(*LineError); ok {
+			le.Raw = line
+		}
+		return Entry{}, err
+	}
+	e.Raw = line
+	return e, nil
+}
+
+// dateOrder returns the order to read the numeric date s in: the one
+// configured, else DMY for dotted dates (a European habit) and def for
+// others.
+func (p *Parser) dateOrder(s string, def DateOrder) DateOrder {
+	switch {
+	case p.order != DateAuto:
+		return p.order
+	case strings.IndexByte(s, '.') >= 0:
+		return DMY
+	}
+	return def
+}

@@ -1,0 +1,375 @@
+package listing
+
+import (
+	"io/fs"
+	"strings"
+	"time"
+)
+
+// Unix "ls -l" lines: a type letter and nine permission letters, an
+// optional ACL/xattr mark ("+", "@", "."), then link count, owner, group,
+// size (or "major, minor" for devices), date and name. The columns vary
+// more than they look: the group or even the owner may be missing, owner
+// and group names may contain spaces (Windows domains: "Domain Users"), the
+// link count may touch the permissions ("drwxr-x---+1464"), a long group
+// may touch the size ("longgroup123456"). The date is the only reliable
+// anchor, so the parser finds it first and reads the other columns back
+// from it.
+
+// maxLsTokens bounds how many columns may precede the name.
+const maxLsTokens = 16
+
+func parseUnix(p *Parser, line string, e *Entry) (outcome, error) {
+	switch {
+	case isBlank(line), isTotalLine(line):
+		return skipped, nil
+	case isSectionHeader(line):
+		// "ls -lR" prints "dir:" before each directory's entries.
+		p.dir = line[:len(line)-1]
+		return skipped, nil
+	}
+	if err := parseLs(p, line, e); err != nil {
+		return 0, err
+	}
+	e.Dir = p.dir
+	return gotEntry, nil
+}
+
+// isTotalLine reports whether line is ls's "total N" (N possibly with a
+// unit, as with ls -h).
+func isTotalLine(line string) bool {
+	if len(line) < 7 || !equalFold(line[:6], "total ") {
+		return false
+	}
+	t, ok := nextToken(line, 6)
+	if !ok || !isDigit(line[t.start]) {
+		return false
+	}
+	_, more := nextToken(line, t.end)
+	return !more
+}
+
+// isSectionHeader reports whether line is an "ls -lR" directory heading:
+// it ends with ":" and is not an ls -l entry.
+func isSectionHeader(line string) bool {
+	return len(line) > 1 && line[len(line)-1] == ':' && !looksLikeLs(line)
+}
+
+// looksLikeLs reports whether line starts with a type letter and nine
+// permission letters.
+func looksLikeLs(line string) bool {
+	if len(line) < 10 {
+		return false
+	}
+	if _, _, ok := lsType(line[0]); !ok {
+		return false
+	}
+	_, ok := lsPerms(line[1:10])
+	return ok
+}
+
+// lsType maps ls's type letter to a Type and fs.FileMode type bits.
+func lsType(c byte) (Type, fs.FileMode, bool) {
+	switch c {
+	case '-', 'f': // 'f': some servers (Commons Net samples) for regular files
+		return File, 0, true
+	case 'd':
+		return Dir, fs.ModeDir, true
+	case 'l':
+		return Link, fs.ModeSymlink, true
+	case 'c':
+		return Other, fs.ModeDevice | fs.ModeCharDevice, true
+	case 'b':
+		return Other, fs.ModeDevice, true
+	case 'p':
+		return Other, fs.ModeNamedPipe, true
+	case 's':
+		return Other, fs.ModeSocket, true
+	case 'D', 'w', 'n', 'C', 'M', '?': // door, whiteout, network, contiguous, migrated, unknown
+		return Other, fs.ModeIrregular, true
+	}
+	return 0, 0, false
+}
+
+// lsPerms reads "rwxr-xr-x" with setuid/setgid/sticky letters.
+func lsPerms(s string) (fs.FileMode, bool) {
+	var m fs.FileMode
+	for i := 0; i < 9; i++ {
+		c := s[i]
+		bit := fs.FileMode(1) << (8 - i)
+		switch i % 3 {
+		case 0:
+			if c == 'r' {
+				m |= bit
+			} else if c != '-' {
+				return 0, false
+			}
+		case 1:
+			if c == 'w' {
+				m |= bit
+			} else if c != '-' {
+				return 0, false
+			}
+		case 2:
+			switch c {
+			case 'x':
+				m |= bit
+			case '-':
+			case 's', 'S', 't', 'T':
+				if c == 's' || c == 't' {
+					m |= bit
+				}
+				switch i {
+				case 2:
+					m |= fs.ModeSetuid
+				case 5:
+					m |= fs.ModeSetgid
+				case 8:
+					m |= fs.ModeSticky
+				}
+				// 's' in the others' slot and 't' elsewhere are not ls
+				// output, but are harmless; keep them readable.
+			case 'l', 'L': // mandatory locking (setgid without group x)
+				if i == 5 {
+					m |= fs.ModeSetgid
+				}
+			default:
+				return 0, false
+			}
+		}
+	}
+	return m, true
+}
+
+// parseLs reads one ls -l entry into e.
+func parseLs(p *Parser, line string, e *Entry) error {
+	if len(line) < 10 {
+		return errorf(ErrSyntax, "too short")
+	}
+	typ, tmode, ok := lsType(line[0])
+	if !ok {
+		return errorf(ErrSyntax, "unknown file type letter")
+	}
+	perm, ok := lsPerms(line[1:10])
+	if !ok {
+		return errorf(ErrSyntax, "bad permissions")
+	}
+	i := 10
+	if i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
+		i++
+	}
+	if i < len(line) && !isSpace(line[i]) && !isDigit(line[i]) {
+		return errorf(ErrSyntax, "bad permissions")
+	}
+
+	var toks [maxLsTokens]span
+	n := 0
+	pos := i
+	dateAt, dateEnd := -1, 0
+	var d lsDate
+	sawMonth := false
+	for n < maxLsTokens {
+		t, ok := nextToken(line, pos)
+		if !ok {
+			break
+		}
+		toks[n] = t
+		n++
+		pos = t.end
+		if !sawMonth {
+			_, sawMonth = parseMonth(line[t.start:t.end])
+		}
+		if n >= 4 {
+			if r, ok := p.lsTextDate(line, toks[n-3], toks[n-2], toks[n-1]); ok {
+				dateAt, dateEnd, d = n-3, toks[n-1].end, r
+				break
+			}
+		}
+		if n >= 3 {
+			if r, end, ok := p.lsISODate(line, toks[n-2], toks[n-1]); ok {
+				dateAt, dateEnd, d = n-2, end, r
+				break
+			}
+		}
+	}
+	if dateAt < 0 {
+		if sawMonth {
+			return errorf(ErrTime, "no valid date")
+		}
+		return errorf(ErrSyntax, "no date")
+	}
+
+	e.Type = typ
+	e.Mode = tmode | perm
+	e.PermKnown = true
+	e.ModTime, e.Precision = d.t, d.prec
+
+	// Size, or "major, minor" for devices.
+	ownerEnd := dateAt - 1
+	sz := line[toks[dateAt-1].start:toks[dateAt-1].end]
+	e.Size = -1
+	device := tmode&fs.ModeDevice != 0
+	switch {
+	case device && strings.IndexByte(sz, ',') > 0:
+		// "109,767": major,minor in one column.
+	case device && dateAt >= 2 && strings.HasSuffix(line[toks[dateAt-2].start:toks[dateAt-2].end], ","):
+		ownerEnd = dateAt - 2
+	default:
+		n, ok := parseUint(sz)
+		if ok {
+			e.Size = n
+			break
+		}
+		if allDigits(sz) {
+			// Too large for an int64: servers print 2^64-1 for "unknown".
+			break
+		}
+		// A group name too long for its column runs into the size.
+		j := len(sz)
+		for j > 0 && isDigit(sz[j-1]) {
+			j--
+		}
+		if j == len(sz) || j == 0 || !isLetter(sz[j-1]) {
+			if device {
+				break
+			}
+			return errorf(ErrSize, "not a number")
+		}
+		if n, ok = parseUint(sz[j:]); !ok {
+			return errorf(ErrSize, "too large")
+		}
+		e.Size = n
+		// The letters belong to the group column; keep them as the last
+		// owner/group token.
+		toks[dateAt-1].end = toks[dateAt-1].start + j
+		ownerEnd = dateAt
+	}
+
+	// Link count, owner, group.
+	k := 0
+	if k < ownerEnd && allDigits(line[toks[k].start:toks[k].end]) {
+		k++ // link count
+	}
+	if k < ownerEnd {
+		e.Owner = line[toks[k].start:toks[k].end]
+		if k+1 < ownerEnd {
+			e.Group = line[toks[k+1].start:toks[ownerEnd-1].end]
+		}
+	}
+
+	// Name: the column after the date is separated by exactly one blank;
+	// any further spaces are part of the name.
+	if dateEnd+1 >= len(line) {
+		return errorf(ErrName, "missing")
+	}
+	name := line[dateEnd+1:]
+	if typ == Link {
+		if j := strings.Index(name, " -> "); j >= 0 {
+			name, e.Target = name[:j], name[j+4:]
+		}
+	}
+	if typ == Dir && len(name) > 1 && name[len(name)-1] == '/' {
+		name = name[:len(name)-1] // ls -p / -F marks directories
+	}
+	e.Name = name
+	return nil
+}
+
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+// lsDate is a parsed listing date.
+type lsDate struct {
+	t    time.Time
+	prec Precision
+}
+
+// lsTextDate reads "Mon D HH:MM", "Mon D YYYY", or the same with day and
+// month swapped ("29 Jul 02:27", sent by some localised servers).
+func (p *Parser) lsTextDate(line string, a, b, c span) (lsDate, bool) {
+	as, bs, cs := line[a.start:a.end], line[b.start:b.end], line[c.start:c.end]
+	m, ok := parseMonth(as)
+	ds := bs
+	if !ok {
+		if m, ok = parseMonth(bs); !ok {
+			return lsDate{}, false
+		}
+		ds = as
+	}
+	if len(ds) > 2 {
+		return lsDate{}, false
+	}
+	day, ok := parseSmall(ds)
+	if !ok || day < 1 || day > 31 {
+		return lsDate{}, false
+	}
+	return p.dayTimeOrYear(m, day, cs)
+}
+
+// dayTimeOrYear completes a month and day with either a time (year-less,
+// resolved against Now) or a four-digit year.
+func (p *Parser) dayTimeOrYear(m time.Month, day int, cs string) (lsDate, bool) {
+	if len(cs) == 4 && allDigits(cs) {
+		y, _ := parseSmall(cs)
+		if !validDate(y, m, day) {
+			return lsDate{}, false
+		}
+		return lsDate{time.Date(y, m, day, 0, 0, 0, 0, p.loc), PrecisionDay}, true
+	}
+	h, mi, _, _, prec, ok := parseClock(cs, false)
+	if !ok || prec != PrecisionMinute {
+		return lsDate{}, false
+	}
+	t, ok := resolveYear(p.now, p.loc, m, day, h, mi)
+	if !ok {
+		return lsDate{}, false
+	}
+	return lsDate{t, PrecisionMinute}, true
+}
+
+// lsISODate reads ls --time-style=long-iso ("2005-04-08 11:22") and
+// full-iso ("2005-04-08 11:22:33.123456789 +0200"). It returns the end of
+// the last date token.
+func (p *Parser) lsISODate(line string, a, b span) (lsDate, int, bool) {
+	ds, ts := line[a.start:a.end], line[b.start:b.end]
+	if len(ds) != 10 || ds[4] != '-' || ds[7] != '-' {
+		return lsDate{}, 0, false
+	}
+	y, ok1 := parseSmall(ds[:4])
+	mo, ok2 := parseSmall(ds[5:7])
+	day, ok3 := parseSmall(ds[8:])
+	if !ok1 || !ok2 || !ok3 || !validDate(y, time.Month(mo), day) {
+		return lsDate{}, 0, false
+	}
+	h, mi, sec, nsec, prec, ok := parseClock(ts, true)
+	if !ok {
+		return lsDate{}, 0, false
+	}
+	end := b.end
+	if prec >= PrecisionSecond {
+		// full-iso adds the zone offset as its own column.
+		if z, ok := nextToken(line, b.end); ok {
+			if off, ok := parseZoneOffset(line[z.start:z.end]); ok {
+				t := time.Date(y, time.Month(mo), day, h, mi, sec, nsec, time.UTC).Add(-off).In(p.loc)
+				return lsDate{t, prec}, z.end, true
+			}
+		}
+	}
+	return lsDate{time.Date(y, time.Month(mo), day, h, mi, sec, nsec, p.loc), prec}, end, true
+}
+
+// parseZoneOffset reads "+hhmm" or "-hhmm".
+func parseZoneOffset(s string) (time.Duration, bool) {
+	if len(s) != 5 || (s[0] != '+' && s[0] != '-') || !allDigits(s[1:]) {
+		return 0, false
+	}
+	h := int(s[1]-'0')*10 + int(s[2]-'0')
+	m := int(s[3]-'0')*10 + int(s[4]-'0')
+	if h > 23 || m > 59 {
+		return 0, false
+	}
+	d := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute
+	if s[0] == '-' {
+		d = -d
+	}
+	return d, true
+}
