@@ -53,9 +53,9 @@ type DateOrder uint8
 // every date of the listing valid (see [Parse]).
 const (
 	DateAuto DateOrder = iota
-	MDY               // 04-27-00: US, the IIS default
-	DMY               // 27.04.00: most of Europe
-	YMD               // 00/04/27: ISO-like, the IBM i *YMD job format
+	MDY                // 04-27-00: US, the IIS default
+	DMY                // 27.04.00: most of Europe
+	YMD                // 00/04/27: ISO-like, the IBM i *YMD job format
 )
 
 // String returns "auto", "mdy", "dmy" or "ymd".
