@@ -38,6 +38,8 @@ type Conn struct {
 	ascii   bool   // transfer type chosen with SetASCII
 	noEPSV  bool   // EPSV refused once: use PASV from now on
 	noEPRT  bool   // EPRT refused once: use PORT from now on
+	noMLSD  bool   // MLSD refused once: ReadDir uses LIST from now on
+	syst    *string
 
 	tls tlsState
 

@@ -88,6 +88,20 @@ type Dialer struct {
 	// lists UTF8 in FEAT (RFC 2640).
 	DisableUTF8 bool
 
+	// DisableMLSD makes ReadDir use LIST even when the server offers MLSD,
+	// for servers whose MLSD output is wrong (wrong owner names in ProFTPD
+	// chroots, say).
+	DisableMLSD bool
+
+	// ListHidden makes ReadDir's LIST include hidden files ("LIST -a"), for
+	// Unix servers that hide dot files by default (vsftpd, ProFTPD,
+	// Pure-FTPd). MLSD lists everything anyway.
+	ListHidden bool
+
+	// ServerLocation is the time zone in which the server's LIST times are
+	// given, nil meaning UTC. MLSD and MDTM times are always UTC.
+	ServerLocation *time.Location
+
 	// TLS selects FTPS: TLSNone (plain FTP), TLSExplicit (AUTH TLS on the
 	// usual port) or TLSImplicit (TLS from the first byte, port 990).
 	TLS TLSMode
