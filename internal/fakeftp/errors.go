@@ -8,14 +8,14 @@ import (
 
 // ErrInterrupted is wrapped by a StepError when the server was closed (usually
 // because the test ended) while the step was still waiting for the client.
-var ErrInterrupted = errors.New("fakeftp: test ended before the script finished")
+var ErrInterrupted = errors.New("test ended before the script finished")
 
 // ErrTimeout is wrapped by a StepError when the client did not do what the step
 // waits for within Config.Timeout.
-var ErrTimeout = errors.New("fakeftp: timed out waiting for the client")
+var ErrTimeout = errors.New("timed out waiting for the client")
 
 // ErrNoConnection is wrapped by a StepError when no client connected for a script.
-var ErrNoConnection = errors.New("fakeftp: client never connected")
+var ErrNoConnection = errors.New("client never connected")
 
 // StepError is a failure of one script step.
 type StepError struct {
