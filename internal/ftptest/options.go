@@ -1,0 +1,161 @@
+package ftptest
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/afero"
+)
+
+// TLSMode selects how the server offers TLS.
+type TLSMode int
+
+const (
+	// TLSNone serves plain FTP; AUTH TLS is refused.
+	TLSNone TLSMode = iota
+	// TLSExplicit serves FTP with AUTH TLS (RFC 4217), so plaintext and TLS
+	// sessions share one port unless Options.TLSRequired is set.
+	TLSExplicit
+	// TLSImplicit starts TLS as soon as the TCP connection opens (the
+	// "ftps://" convention, usually port 990); every data connection is TLS.
+	TLSImplicit
+)
+
+// String returns the mode's name as used by `ferry serve`.
+func (m TLSMode) String() string {
+	switch m {
+	case TLSNone:
+		return "none"
+	case TLSExplicit:
+		return "explicit"
+	case TLSImplicit:
+		return "implicit"
+	default:
+		return fmt.Sprintf("TLSMode(%d)", int(m))
+	}
+}
+
+// DefaultAddr is the listen address used when Options.Addr is empty.
+const DefaultAddr = "127.0.0.1:0"
+
+// Options configures a Server. The zero value is a plain, read-write server on
+// DefaultAddr with an empty in-memory file system where every login succeeds.
+type Options struct {
+	// Addr is the control connection's listen address (default DefaultAddr).
+	// Passive data connections listen on the same IP when it is a specific
+	// address, so a loopback server never opens ports on other interfaces.
+	Addr string
+
+	// FS is the file system served to every user (default afero.NewMemMapFs()).
+	FS afero.Fs
+
+	// ReadOnly refuses every change to FS with a 550 reply.
+	ReadOnly bool
+
+	// Users maps user names to passwords. When it is empty every USER/PASS
+	// pair is accepted; otherwise only these users may log in, plus
+	// "anonymous" and "ftp" (any password) when Anonymous is set.
+	Users map[string]string
+
+	// Anonymous allows "anonymous" and "ftp" to log in alongside Users.
+	Anonymous bool
+
+	// TLS selects plain FTP, explicit FTPS (AUTH TLS) or implicit FTPS.
+	TLS TLSMode
+
+	// TLSRequired, with TLSExplicit, refuses USER before AUTH TLS (421 and
+	// hang-up) and transfers without PROT P (421).
+	TLSRequired bool
+
+	// TLSMinVersion and TLSMaxVersion bound the TLS versions offered
+	// (defaults: TLS 1.2 and the highest crypto/tls supports).
+	TLSMinVersion, TLSMaxVersion uint16
+
+	// TLSConfig, when set, supplies the certificate (Certificates or
+	// GetCertificate) instead of the generated one; the server clones it and
+	// installs its own session and connection hooks. CertPool and CACertPEM
+	// return nil in that case.
+	TLSConfig *tls.Config
+
+	// RequireSessionReuse refuses a TLS data connection whose handshake did
+	// not resume a session issued on the same control connection or on one
+	// of its earlier data connections, as vsftpd (require_ssl_reuse) and
+	// ProFTPD do. The refusal mimics vsftpd: after the 150 mark the server
+	// sends "522 SSL connection failed: session reuse required" and closes
+	// the control connection.
+	RequireSessionReuse bool
+
+	// EnableHASH turns on HASH, XCRC, XMD5, XSHA1, XSHA256 and XSHA512.
+	EnableHASH bool
+
+	// DisableMLSD and DisableMLST remove those commands (and their FEAT
+	// lines), to exercise a client's LIST fallback.
+	DisableMLSD, DisableMLST bool
+
+	// DisableActiveMode refuses PORT and EPRT.
+	DisableActiveMode bool
+
+	// Banner replaces the text of the 220 greeting.
+	Banner string
+
+	// Logger receives the server's log records, including debug records of
+	// every command (passwords redacted) and reply. Default: discarded.
+	Logger *slog.Logger
+
+	// Faults are the initial fault-injection settings; see Server.SetFaults.
+	Faults Faults
+}
+
+// ErrInvalidOptions is matched (errors.Is) by every *OptionsError.
+var ErrInvalidOptions = errors.New("ftptest: invalid options")
+
+// OptionsError reports an Options field that Start cannot honour.
+type OptionsError struct {
+	Field  string // the Options field at fault
+	Reason string // what is wrong with it
+}
+
+// Error implements error.
+func (e *OptionsError) Error() string {
+	return "ftptest: invalid options: " + e.Field + ": " + e.Reason
+}
+
+// Is makes errors.Is(err, ErrInvalidOptions) true.
+func (e *OptionsError) Is(target error) bool { return target == ErrInvalidOptions }
+
+func (o *Options) validate() error {
+	switch o.TLS {
+	case TLSNone, TLSExplicit, TLSImplicit:
+	default:
+		return &OptionsError{"TLS", fmt.Sprintf("unknown mode %d", int(o.TLS))}
+	}
+	if o.TLS == TLSNone {
+		switch {
+		case o.TLSRequired:
+			return &OptionsError{"TLSRequired", "needs TLS to be explicit or implicit"}
+		case o.RequireSessionReuse:
+			return &OptionsError{"RequireSessionReuse", "needs TLS to be explicit or implicit"}
+		case o.TLSConfig != nil:
+			return &OptionsError{"TLSConfig", "set while TLS is none"}
+		}
+	}
+	if o.TLSConfig != nil && len(o.TLSConfig.Certificates) == 0 && o.TLSConfig.GetCertificate == nil {
+		return &OptionsError{"TLSConfig", "has neither Certificates nor GetCertificate"}
+	}
+	for _, v := range []uint16{o.TLSMinVersion, o.TLSMaxVersion} {
+		if v != 0 && (v < tls.VersionTLS10 || v > tls.VersionTLS13) {
+			return &OptionsError{"TLSMinVersion/TLSMaxVersion", fmt.Sprintf("unknown TLS version %#04x", v)}
+		}
+	}
+	if o.TLSMinVersion != 0 && o.TLSMaxVersion != 0 && o.TLSMinVersion > o.TLSMaxVersion {
+		return &OptionsError{"TLSMinVersion", "greater than TLSMaxVersion"}
+	}
+	for user := range o.Users {
+		if user == "" {
+			return &OptionsError{"Users", "empty user name"}
+		}
+	}
+	return o.Faults.validate()
+}
