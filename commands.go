@@ -100,7 +100,18 @@ func (c *Conn) Size(ctx context.Context, path string) (int64, error) {
 	if perr != nil || n < 0 {
 		return 0, &ProtocolError{Cmd: "SIZE " + path, Msg: "213 reply without a size", Line: clip(r.firstLine())}
 	}
+	c.sized = sizeNote{path: path, size: n, ok: true}
 	return n, nil
+}
+
+// sizeNote remembers a SIZE answer so that a download of the same path that
+// follows can be checked against it when the server does not announce the
+// size in its 150 reply (vsftpd does; ProFTPD, Pure-FTPd and pyftpdlib do
+// not).
+type sizeNote struct {
+	path string
+	size int64
+	ok   bool
 }
 
 // ModTime returns a file's modification time (MDTM, RFC 3659), in UTC, with

@@ -40,6 +40,7 @@ type Conn struct {
 	noEPRT  bool   // EPRT refused once: use PORT from now on
 	noMLSD  bool   // MLSD refused once: ReadDir uses LIST from now on
 	syst    *string
+	sized   sizeNote // the last SIZE answer, checked by a Retrieve of that path
 
 	tls tlsState
 

@@ -324,10 +324,20 @@ func (c *Conn) Retrieve(ctx context.Context, path string) (*Download, error) {
 
 // RetrieveFrom is Retrieve starting at offset bytes into the file (REST), to
 // resume a download.
+//
+// The download is checked against the size the server announces in its 150
+// reply or, failing that, against the answer to a Size call for the same
+// path made just before: a data stream that ends short of it is an error
+// wrapping ErrShortTransfer, even if the server then says 226.
 func (c *Conn) RetrieveFrom(ctx context.Context, path string, offset int64) (*Download, error) {
+	note := c.sized
+	c.sized = sizeNote{}
 	t, err := c.startTransfer(ctx, "RETR", path, offset, c.transferType())
 	if err != nil {
 		return nil, err
+	}
+	if t.size < 0 && note.ok && note.path == path && note.size >= offset {
+		t.size = note.size - offset
 	}
 	d := &Download{t: t, ctx: ctx}
 	if t.ascii {
