@@ -221,6 +221,9 @@ func TestConnectFrom(t *testing.T) {
 	if ip := d.RemoteAddr().(*net.TCPAddr).IP.String(); ip != "127.0.0.2" {
 		t.Errorf("data connection from %s, want 127.0.0.2", ip)
 	}
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestDiskFull reads part of an upload, resets the data connection and
@@ -261,15 +264,22 @@ func TestDiskFull(t *testing.T) {
 func TestTruncatedDownload(t *testing.T) {
 	srv := fakeftp.New(t, fakeftp.Script{
 		fakeftp.EPSV(),
+		fakeftp.Expect("RETR f"),
 		fakeftp.SendData("partial"),
 		fakeftp.ResetData(),
 		fakeftp.Reply("426 aborted"),
 	})
 	c, _ := client(t, srv)
+	// Connect before RETR: a reset that came before the connect finished
+	// would fail the dial itself.
 	d := dialData(t, "127.0.0.1:"+epsvPort(t, readLine(t, c)))
+	send(t, c, "RETR f")
 	got, err := io.ReadAll(d)
 	if string(got) != "partial" || !errors.Is(err, syscall.ECONNRESET) {
 		t.Errorf("read %q, %v; want partial data and a reset", got, err)
 	}
 	readLine(t, c)
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
 }
