@@ -164,11 +164,11 @@ func ExampleDialer_trace() {
 	var trace bytes.Buffer
 	h := slog.NewTextHandler(&trace, &slog.HandlerOptions{
 		Level: slog.LevelDebug,
-		ReplaceAttr: func(_ []string, a slog.Attr) *slog.Attr {
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 			if a.Key == slog.TimeKey || a.Key == slog.LevelKey {
-				return nil
+				return slog.Attr{} // keep the output stable
 			}
-			return &a
+			return a
 		},
 	})
 	d := ftp.Dialer{Logger: slog.New(h)}
