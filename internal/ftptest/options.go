@@ -44,8 +44,9 @@ const DefaultAddr = "127.0.0.1:0"
 // DefaultAddr with an empty in-memory file system where every login succeeds.
 type Options struct {
 	// Addr is the control connection's listen address (default DefaultAddr).
-	// Passive data connections listen on the same IP when it is a specific
-	// address, so a loopback server never opens ports on other interfaces.
+	// When it names a specific IP, the ports announced by PASV/EPSV listen on
+	// that IP only. (ftpserverlib also binds a wildcard listener per PASV;
+	// it is never announced and never accepted from.)
 	Addr string
 
 	// FS is the file system served to every user (default afero.NewMemMapFs()).
