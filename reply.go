@@ -133,6 +133,11 @@ func (rr *replyReader) readLine() (string, error) {
 		}
 		return "", err
 	}
+	// The limiter leaves room for CRLF, so a line ended by a bare LF (or
+	// one byte over, before CRLF) gets past it: check the line itself.
+	if len(line) > rr.lim.max-2 {
+		return "", &ProtocolError{Msg: "reply line longer than " + itoa(rr.lim.max-2) + " bytes"}
+	}
 	if rr.onLine != nil {
 		rr.onLine(line)
 	}
