@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -120,33 +119,6 @@ func (s *Server) shouldHangup(verb string) bool {
 		return false
 	}
 	return st.fired.CompareAndSwap(false, true)
-}
-
-// sessionFs is the afero.Fs handed to one logged-in control connection. It
-// wraps files opened for RETR/STOR/APPE so that transfer faults can strike;
-// it deliberately implements none of ftpserverlib's driver extensions.
-type sessionFs struct {
-	afero.Fs
-	sess *session
-}
-
-// OpenFile implements afero.Fs.
-func (f *sessionFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
-	file, err := f.Fs.OpenFile(name, flag, perm)
-	if err != nil {
-		return nil, err
-	}
-	st := f.sess.srv.faults.Load()
-	if st.Transfer == NoFault {
-		return file, nil
-	}
-	// HASH and friends open files through the same call; only transfers
-	// are meant to be disturbed.
-	switch f.sess.cc.GetLastCommand() {
-	case "RETR", "STOR", "APPE":
-		return &faultFile{File: file, sess: f.sess, faults: st.Faults}, nil
-	}
-	return file, nil
 }
 
 // faultFile applies one Faults snapshot to a file being transferred.

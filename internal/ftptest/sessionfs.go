@@ -1,0 +1,85 @@
+package ftptest
+
+import (
+	"os"
+	"path"
+	"time"
+
+	"github.com/spf13/afero"
+)
+
+// sessionFs is the afero.Fs handed to one logged-in control connection. It
+// resolves relative names against the session's working directory (HASH
+// and its X* variants in ftpserverlib v0.32.3 pass the client's argument
+// unresolved) and wraps files opened for RETR/STOR/APPE so that transfer
+// faults can strike. It deliberately implements none of ftpserverlib's
+// driver extensions.
+type sessionFs struct {
+	afero.Fs
+	sess *session
+}
+
+func (f *sessionFs) abs(name string) string {
+	if path.IsAbs(name) {
+		return name
+	}
+	return path.Join(f.sess.cc.Path(), name)
+}
+
+// OpenFile implements afero.Fs.
+func (f *sessionFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	file, err := f.Fs.OpenFile(f.abs(name), flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	st := f.sess.srv.faults.Load()
+	if st.Transfer == NoFault {
+		return file, nil
+	}
+	// HASH and friends open files through the same call; only transfers
+	// are meant to be disturbed.
+	switch f.sess.cc.GetLastCommand() {
+	case "RETR", "STOR", "APPE":
+		return &faultFile{File: file, sess: f.sess, faults: st.Faults}, nil
+	}
+	return file, nil
+}
+
+// Open implements afero.Fs.
+func (f *sessionFs) Open(name string) (afero.File, error) { return f.Fs.Open(f.abs(name)) }
+
+// Create implements afero.Fs.
+func (f *sessionFs) Create(name string) (afero.File, error) {
+	return f.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
+}
+
+// Stat implements afero.Fs.
+func (f *sessionFs) Stat(name string) (os.FileInfo, error) { return f.Fs.Stat(f.abs(name)) }
+
+// Mkdir implements afero.Fs.
+func (f *sessionFs) Mkdir(name string, perm os.FileMode) error { return f.Fs.Mkdir(f.abs(name), perm) }
+
+// MkdirAll implements afero.Fs.
+func (f *sessionFs) MkdirAll(name string, perm os.FileMode) error {
+	return f.Fs.MkdirAll(f.abs(name), perm)
+}
+
+// Remove implements afero.Fs.
+func (f *sessionFs) Remove(name string) error { return f.Fs.Remove(f.abs(name)) }
+
+// RemoveAll implements afero.Fs.
+func (f *sessionFs) RemoveAll(name string) error { return f.Fs.RemoveAll(f.abs(name)) }
+
+// Rename implements afero.Fs.
+func (f *sessionFs) Rename(from, to string) error { return f.Fs.Rename(f.abs(from), f.abs(to)) }
+
+// Chmod implements afero.Fs.
+func (f *sessionFs) Chmod(name string, mode os.FileMode) error { return f.Fs.Chmod(f.abs(name), mode) }
+
+// Chown implements afero.Fs.
+func (f *sessionFs) Chown(name string, uid, gid int) error { return f.Fs.Chown(f.abs(name), uid, gid) }
+
+// Chtimes implements afero.Fs.
+func (f *sessionFs) Chtimes(name string, atime, mtime time.Time) error {
+	return f.Fs.Chtimes(f.abs(name), atime, mtime)
+}
