@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 )
@@ -228,4 +229,42 @@ func (p *pinnedCache) Put(key string, cs *tls.ClientSessionState) {
 		return
 	}
 	p.inner.Put(key, cs)
+}
+
+// ClearCommandChannel ends TLS on the control connection (CCC, RFC 2228 and
+// RFC 4217 section 12.3) after logging in, for firewalls that must read the
+// control connection to open data ports. Data connections keep the
+// protection set by PROT. Both sides close TLS with close_notify and the
+// session continues in plain text on the same TCP connection, so
+// everything sent after it, including any later password, is readable on
+// the network.
+func (c *Conn) ClearCommandChannel(ctx context.Context) error {
+	tc, ok := c.conn.(*tls.Conn)
+	if !ok {
+		return errors.New("ftp: CCC: the control connection is not TLS")
+	}
+	if _, err := c.cmd(ctx, 2, "CCC"); err != nil {
+		return err
+	}
+	if n := c.rr.buffered(); n > 0 {
+		return c.fail(&ProtocolError{Cmd: "CCC", Msg: fmt.Sprintf("%d bytes after the reply to CCC, before TLS closed", n)})
+	}
+	err := guard(ctx, c.tcp, c.d.ReplyTimeout, func() error {
+		if err := tc.CloseWrite(); err != nil {
+			return err
+		}
+		// Read to the server's close_notify: TLS ends there and plain text
+		// begins.
+		n, err := io.Copy(io.Discard, tc)
+		if err == nil && n > 0 {
+			return fmt.Errorf("%d bytes of data before the server's close_notify", n)
+		}
+		return err
+	})
+	if err != nil {
+		return c.fail(fmt.Errorf("ftp: CCC: closing TLS: %w", err))
+	}
+	c.setTransport(c.tcp)
+	c.tls.active = false
+	return nil
 }
