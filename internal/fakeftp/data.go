@@ -187,7 +187,7 @@ func (ss *session) dataConn() (*dataConn, error) {
 		return ss.data, nil
 	}
 	if ss.pending == nil {
-		return nil, errors.New("no data connection: the script needs a Passive or Connect step first")
+		return nil, errors.New("no data connection open: the script needs a Passive or Connect step before this one")
 	}
 	t := time.NewTimer(ss.srv.timeout)
 	defer t.Stop()

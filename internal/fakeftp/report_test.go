@@ -149,7 +149,7 @@ func TestDataWithoutConnectionReported(t *testing.T) {
 		script fakeftp.Script
 		want   string
 	}{
-		{"no Passive", fakeftp.Script{fakeftp.SendData("x")}, "needs a Passive or Connect step"},
+		{"no Passive", fakeftp.Script{fakeftp.SendData("x")}, "needs a Passive or Connect step before this one"},
 		{"no PORT", fakeftp.Script{fakeftp.Connect()}, "no PORT or EPRT line"},
 		{"client never connects", fakeftp.Script{fakeftp.EPSV(), fakeftp.CloseData()}, "did not open the data connection"},
 	} {
@@ -191,4 +191,14 @@ func TestEndlessClientStopsReading(t *testing.T) {
 	client(t, srv) // connected, never reads
 	srv.Wait()
 	wantReport(t, r, "Endless", "timed out")
+}
+
+func TestCutOffLineBeforeEOF(t *testing.T) {
+	r := newRecorder(t)
+	srv := fakeftp.New(r, fakeftp.Script{fakeftp.ExpectEOF()})
+	_, nc := client(t, srv)
+	io.WriteString(nc, "QUI")
+	nc.Close()
+	srv.Wait()
+	wantReport(t, r, "ExpectEOF()", `client sent "QUI" without CRLF`)
 }

@@ -284,9 +284,10 @@ var errControlClosed = errors.New("control connection already closed by the scri
 // classify maps network errors to the package's sentinels, so that reports
 // say what happened in test terms.
 func (s *Server) classify(err error) error {
+	var me *MismatchError
 	switch {
-	case err == nil:
-		return nil
+	case err == nil, errors.As(err, &me):
+		return err
 	case s.isClosing() && !errors.Is(err, ErrInterrupted):
 		return fmt.Errorf("%w (%v)", ErrInterrupted, err)
 	case errors.Is(err, os.ErrDeadlineExceeded):

@@ -143,7 +143,9 @@ func (ss *session) readRaw() (string, error) {
 			continue
 		}
 		if len(buf) > 0 {
-			return "", fmt.Errorf("client sent %q without CRLF: %w", buf, ss.srv.classify(err))
+			// Not wrapped: a cut-off line is a client bug even where the
+			// client may close, as in an Optional tail or ExpectEOF.
+			return "", fmt.Errorf("client sent %q without CRLF, then: %v", buf, ss.srv.classify(err))
 		}
 		return "", err
 	}
