@@ -32,6 +32,7 @@ func Detect(lines []string, systHint string) Format {
 		return a.weak > b.weak
 	}
 	best, bestScore := Auto, score{}
+	var scores [numFormats]score
 	for _, f := range detectOrder {
 		p := NewParser(Options{Format: f})
 		var s score
@@ -51,12 +52,20 @@ func Detect(lines []string, systHint string) Format {
 		if p.Close() != nil {
 			s.bad++
 		}
+		scores[f] = s
 		if s.strong == 0 && s.weak == 0 {
 			continue
 		}
 		if best == Auto || better(s, bestScore) || (f == hint && !better(bestScore, s)) {
 			best, bestScore = f, s
 		}
+	}
+	// NetPresenz lines are ls lines too, so a NetPresenz listing with a
+	// few odd lines reads slightly better as Unix. Its shape (forks that
+	// add up, "folder") is too specific to appear by chance: prefer it
+	// when it reads most of what Unix reads.
+	if np, ux := scores[NetPresenz], scores[Unix]; best == Unix && np.strong > 0 && np.strong*5 >= ux.strong*4 {
+		best = NetPresenz
 	}
 	return best
 }
@@ -107,16 +116,14 @@ func guessDateOrder(lines []string, f Format) DateOrder {
 		lines = lines[:10*detectSample]
 	}
 	var counts [4]int
-	dotted, seen := 0, 0
+	seen := 0
 	for _, l := range lines {
 		ds, ok := numericDateColumn(l, f)
-		if !ok {
+		// Dotted dates are always day-first (see Parser.dateOrder).
+		if !ok || strings.IndexByte(ds, '.') >= 0 {
 			continue
 		}
 		seen++
-		if strings.IndexByte(ds, '.') >= 0 {
-			dotted++
-		}
 		for _, o := range orders {
 			if _, _, _, ok := numericDate(ds, o); ok {
 				counts[o]++
@@ -125,9 +132,6 @@ func guessDateOrder(lines []string, f Format) DateOrder {
 	}
 	if seen == 0 {
 		return DateAuto
-	}
-	if dotted*2 > seen {
-		orders = []DateOrder{DMY, YMD, MDY}
 	}
 	best := orders[0]
 	for _, o := range orders[1:] {

@@ -50,6 +50,11 @@ func looksLikeFacts(s string) bool {
 }
 
 func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
+	if line == "" {
+		// Not allowed by RFC 3659, but sent by some servers at the end;
+		// a line of spaces, by contrast, is a name made of spaces.
+		return skipped, nil
+	}
 	facts, name, ok := splitMLSx(line)
 	if !ok {
 		return 0, errorf(ErrFacts, `no "; " before the name`)
@@ -125,7 +130,7 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 // to its target.
 func mlsxType(v string) (Type, string) {
 	switch {
-	case equalFold(v, "file"):
+	case v == "" || equalFold(v, "file"):
 		return File, ""
 	case equalFold(v, "dir"), equalFold(v, "cdir"), equalFold(v, "pdir"):
 		return Dir, ""

@@ -41,6 +41,7 @@ type Parser struct {
 	now    time.Time
 	loc    *time.Location
 	order  DateOrder
+	forced bool // order given by the caller, not guessed
 	line   int
 
 	dir     string // Unix: heading of the current "ls -lR" section
@@ -57,7 +58,7 @@ type Parser struct {
 // first line some format reads as an entry fixes the format, with
 // opts.SystHint breaking ties; [Parse] detects better, from many lines.
 func NewParser(opts Options) *Parser {
-	p := &Parser{opts: opts, format: opts.Format, order: opts.DateOrder}
+	p := &Parser{opts: opts, format: opts.Format, order: opts.DateOrder, forced: opts.DateOrder != DateAuto}
 	p.loc = opts.Location
 	if p.loc == nil {
 		p.loc = time.UTC
@@ -213,10 +214,10 @@ func Parse(lines []string, opts Options) ([]Entry, []*LineError) {
 	if opts.Format == Auto {
 		opts.Format = Detect(lines, opts.SystHint)
 	}
-	if opts.DateOrder == DateAuto {
-		opts.DateOrder = guessDateOrder(lines, opts.Format)
-	}
 	p := NewParser(opts)
+	if opts.DateOrder == DateAuto {
+		p.order = guessDateOrder(lines, opts.Format)
+	}
 	entries := make([]Entry, 0, len(lines))
 	var errs []*LineError
 	for _, l := range lines {
@@ -281,15 +282,18 @@ func ParseMLST(line string) (Entry, error) {
 	return e, nil
 }
 
-// dateOrder returns the order to read the numeric date s in: the one
-// configured, else DMY for dotted dates (a European habit) and def for
-// others.
+// dateOrder returns the order to read the numeric date s in: the one the
+// caller gave; else DMY for dotted dates (a European habit, whatever the
+// other dates of the listing do); else the order guessed for the listing,
+// or def.
 func (p *Parser) dateOrder(s string, def DateOrder) DateOrder {
 	switch {
-	case p.order != DateAuto:
+	case p.forced:
 		return p.order
 	case strings.IndexByte(s, '.') >= 0:
 		return DMY
+	case p.order != DateAuto:
+		return p.order
 	}
 	return def
 }

@@ -17,7 +17,7 @@ import (
 // from it.
 
 // maxLsTokens bounds how many columns may precede the name.
-const maxLsTokens = 16
+const maxLsTokens = 32
 
 func parseUnix(p *Parser, line string, e *Entry) (outcome, error) {
 	switch {

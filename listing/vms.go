@@ -17,14 +17,14 @@ import (
 //	Total of 2 files, 13/24 blocks.
 //
 // A name too long for its column is printed alone and the rest of the
-// record follows on the next line. Sizes are used/allocated blocks of 512
+// record follows on the next line (indented, or not). Sizes are used/allocated blocks of 512
 // bytes. The columns after the name come in different orders on different
 // servers, so they are recognised by their shape.
 
 const vmsBlock = 512
 
 func parseVMS(p *Parser, line string, e *Entry) (outcome, error) {
-	if p.held != "" && line != "" && isSpace(line[0]) && !isBlank(line) {
+	if p.held != "" && !isBlank(line) && !vmsName(firstToken(line)) {
 		name := p.held
 		p.held = ""
 		e.Raw = name + "\n" + line
@@ -244,4 +244,12 @@ func vmsPerms(s string) (m fs.FileMode, ok bool) {
 		}
 	}
 	return m, class == 4
+}
+
+func firstToken(line string) string {
+	t, ok := nextToken(line, 0)
+	if !ok {
+		return ""
+	}
+	return line[t.start:t.end]
 }

@@ -1,0 +1,256 @@
+package listing
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the want sections of testdata/listings/*.txt")
+
+// A corpus file holds one listing:
+//
+//	# provenance and notes (required: a "# Source:" line)
+//	format: auto            (or a format name to force)
+//	syst: UNIX Type: L8     (optional SYST hint)
+//	now: 2017-03-10T23:00:00Z
+//	zone: UTC               (optional, an IANA name)
+//	-- input --             (lines as sent; "-- quoted --" for Go-quoted lines)
+//	...
+//	-- want --
+//	format unix
+//	entry file 21 2016-08-08T14:14:00Z minute "name" perm=-rw-r--r-- owner=500 group=500
+//	error 3 ErrTime
+type corpusCase struct {
+	path    string
+	source  string
+	opts    Options
+	input   []string
+	want    []string
+	head    []string // everything before "-- want --", kept by -update
+	inLines int      // listing lines, for the corpus size check
+}
+
+func readCorpus(t *testing.T, path string) corpusCase {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := corpusCase{path: path}
+	section := ""
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "-- ") && strings.HasSuffix(line, " --") {
+			section = strings.TrimSuffix(strings.TrimPrefix(line, "-- "), " --")
+			if section != "want" {
+				c.head = append(c.head, line)
+			}
+			continue
+		}
+		if section != "want" {
+			c.head = append(c.head, line)
+		}
+		switch section {
+		case "":
+			switch {
+			case strings.HasPrefix(line, "# Source:"):
+				c.source = strings.TrimSpace(strings.TrimPrefix(line, "# Source:"))
+			case strings.HasPrefix(line, "format:"):
+				f, ok := ParseFormat(strings.TrimSpace(strings.TrimPrefix(line, "format:")))
+				if !ok {
+					t.Fatalf("%s: bad format line %q", path, line)
+				}
+				c.opts.Format = f
+			case strings.HasPrefix(line, "syst:"):
+				c.opts.SystHint = strings.TrimSpace(strings.TrimPrefix(line, "syst:"))
+			case strings.HasPrefix(line, "now:"):
+				now, err := time.Parse(time.RFC3339, strings.TrimSpace(strings.TrimPrefix(line, "now:")))
+				if err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				c.opts.Now = now
+			case strings.HasPrefix(line, "zone:"):
+				loc, err := time.LoadLocation(strings.TrimSpace(strings.TrimPrefix(line, "zone:")))
+				if err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				c.opts.Location = loc
+			}
+		case "input":
+			c.input = append(c.input, line)
+		case "quoted":
+			s, err := strconv.Unquote(line)
+			if err != nil {
+				t.Fatalf("%s: quoted line %q: %v", path, line, err)
+			}
+			c.input = append(c.input, s)
+		case "want":
+			c.want = append(c.want, line)
+		default:
+			t.Fatalf("%s: unknown section %q", path, section)
+		}
+	}
+	if c.source == "" {
+		t.Fatalf("%s: no # Source: provenance line", path)
+	}
+	if c.opts.Now.IsZero() {
+		t.Fatalf("%s: no now: line (results must not depend on the clock)", path)
+	}
+	for _, l := range c.input {
+		if !isBlank(l) {
+			c.inLines++
+		}
+	}
+	return c
+}
+
+// render describes a parse result one line per entry or error.
+func render(c corpusCase) []string {
+	f := c.opts.Format
+	if f == Auto {
+		f = Detect(c.input, c.opts.SystHint)
+	}
+	out := []string{"format " + f.String()}
+	entries, errs := Parse(c.input, c.opts)
+	for _, e := range entries {
+		out = append(out, renderEntry(e))
+	}
+	for _, err := range errs {
+		out = append(out, fmt.Sprintf("error %d %s", err.Line, errName(err.Err)))
+	}
+	return out
+}
+
+func renderEntry(e Entry) string {
+	var b strings.Builder
+	tm := "-"
+	if !e.ModTime.IsZero() {
+		tm = e.ModTime.Format(time.RFC3339Nano)
+	}
+	fmt.Fprintf(&b, "entry %s %d %s %s %s", e.Type, e.Size, tm, e.Precision, strconv.QuoteToASCII(e.Name))
+	if e.Target != "" {
+		fmt.Fprintf(&b, " target=%+q", e.Target)
+	}
+	if e.PermKnown {
+		fmt.Fprintf(&b, " perm=%s", e.Mode)
+	} else if e.Mode.Type() != typeMode(e.Type) {
+		fmt.Fprintf(&b, " mode=%s", e.Mode)
+	}
+	if e.Owner != "" {
+		fmt.Fprintf(&b, " owner=%+q", e.Owner)
+	}
+	if e.Group != "" {
+		fmt.Fprintf(&b, " group=%+q", e.Group)
+	}
+	if e.Dir != "" {
+		fmt.Fprintf(&b, " dir=%+q", e.Dir)
+	}
+	if e.IsCurrentDir() {
+		b.WriteString(" cdir")
+	}
+	if e.IsParentDir() {
+		b.WriteString(" pdir")
+	}
+	return b.String()
+}
+
+func errName(err error) string {
+	for _, k := range []struct {
+		err  error
+		name string
+	}{
+		{ErrNoFormat, "ErrNoFormat"}, {ErrSyntax, "ErrSyntax"}, {ErrTime, "ErrTime"},
+		{ErrSize, "ErrSize"}, {ErrName, "ErrName"}, {ErrFacts, "ErrFacts"}, {ErrTruncated, "ErrTruncated"},
+	} {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return "unknown(" + err.Error() + ")"
+}
+
+func corpusFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "listings", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no corpus files")
+	}
+	return files
+}
+
+// TestCorpus parses every real-world listing of testdata/listings and
+// compares the result with the file's want section.
+func TestCorpus(t *testing.T) {
+	for _, path := range corpusFiles(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			c := readCorpus(t, path)
+			got := render(c)
+			if *update {
+				var b strings.Builder
+				for _, l := range c.head {
+					b.WriteString(l + "\n")
+				}
+				b.WriteString("-- want --\n")
+				for _, l := range got {
+					b.WriteString(l + "\n")
+				}
+				if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if len(c.want) == 0 {
+				t.Fatal("no want section (run with -update, then review it)")
+			}
+			n := max(len(got), len(c.want))
+			for i := 0; i < n; i++ {
+				var g, w string
+				if i < len(got) {
+					g = got[i]
+				}
+				if i < len(c.want) {
+					w = c.want[i]
+				}
+				if g != w {
+					t.Errorf("result %d:\n got: %s\nwant: %s", i, g, w)
+				}
+			}
+		})
+	}
+}
+
+// TestCorpusSize keeps the corpus at its promised size: at least 300
+// listing lines over at least 10 formats.
+func TestCorpusSize(t *testing.T) {
+	perFormat := map[Format]int{}
+	total := 0
+	for _, path := range corpusFiles(t) {
+		c := readCorpus(t, path)
+		f := c.opts.Format
+		if f == Auto {
+			f = Detect(c.input, c.opts.SystHint)
+		}
+		perFormat[f] += c.inLines
+		total += c.inLines
+	}
+	t.Logf("corpus: %d lines, per format %v", total, perFormat)
+	if total < 300 {
+		t.Errorf("corpus has %d lines, want at least 300", total)
+	}
+	if len(perFormat) < 10 {
+		t.Errorf("corpus covers %d formats, want at least 10", len(perFormat))
+	}
+}
