@@ -8,15 +8,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
-	"io/fs"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/internal/conformance"
 	"github.com/ferryftp/ftp/internal/ftptest"
-	"github.com/ferryftp/ftp/listing"
 	"github.com/spf13/afero"
 )
 
@@ -67,83 +65,11 @@ func download(ctx context.Context, c *ftp.Conn, path string, offset int64) ([]by
 	return io.ReadAll(d)
 }
 
-// exerciseConn runs the whole set of operations the integration matrix runs
-// on real daemons, against whatever c is connected to.
+// exerciseConn runs the checks the integration matrix runs on real
+// daemons, at the root of the in-process server.
 func exerciseConn(t *testing.T, c *ftp.Conn, size int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	data := randomBytes(t, size)
-
-	if _, err := c.MakeDir(ctx, "dir"); err != nil {
-		t.Fatalf("MakeDir: %v", err)
-	}
-	if err := c.Store(ctx, "dir/f.bin", bytes.NewReader(data)); err != nil {
-		t.Fatalf("Store: %v", err)
-	}
-	got, err := download(ctx, c, "dir/f.bin", 0)
-	if err != nil || !bytes.Equal(got, data) {
-		t.Fatalf("Retrieve: %d bytes, err %v; want %d bytes", len(got), err, len(data))
-	}
-	entries, err := c.ReadDir(ctx, "dir")
-	if err != nil {
-		t.Fatalf("ReadDir: %v", err)
-	}
-	if len(entries) != 1 || entries[0].Name != "f.bin" || entries[0].Size != int64(size) || entries[0].Type != listing.File {
-		t.Fatalf("ReadDir = %+v, want one file f.bin of %d bytes", entries, size)
-	}
-	// Resume a download and an upload at an offset.
-	off := int64(size / 3)
-	got, err = download(ctx, c, "dir/f.bin", off)
-	if err != nil || !bytes.Equal(got, data[off:]) {
-		t.Fatalf("RetrieveFrom(%d): %d bytes, err %v", off, len(got), err)
-	}
-	if err := c.Store(ctx, "dir/g.bin", bytes.NewReader(data[:off])); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.StoreFrom(ctx, "dir/g.bin", bytes.NewReader(data[off:]), off); err != nil {
-		t.Fatalf("StoreFrom: %v", err)
-	}
-	if got, err := download(ctx, c, "dir/g.bin", 0); err != nil || !bytes.Equal(got, data) {
-		t.Fatalf("resumed upload: %d bytes, err %v", len(got), err)
-	}
-	if n, err := c.Size(ctx, "dir/g.bin"); err != nil || n != int64(size) {
-		t.Fatalf("Size = %d, %v", n, err)
-	}
-	if mt, err := c.ModTime(ctx, "dir/g.bin"); err != nil || time.Since(mt) > time.Hour || time.Until(mt) > time.Hour {
-		t.Fatalf("ModTime = %v, %v", mt, err)
-	}
-	if err := c.Rename(ctx, "dir/g.bin", "dir/h.bin"); err != nil {
-		t.Fatalf("Rename: %v", err)
-	}
-	if _, err := c.Size(ctx, "dir/g.bin"); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("Size of renamed file: %v, want fs.ErrNotExist", err)
-	}
-	// Abort mid-download, then keep using the connection.
-	d, err := c.Retrieve(ctx, "dir/f.bin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.ReadFull(d, make([]byte, 10)); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Close(); err != nil {
-		t.Fatalf("Close mid-download: %v", err)
-	}
-	if err := c.NoOp(ctx); err != nil {
-		t.Fatalf("NOOP after abort: %v", err)
-	}
-	for _, p := range []string{"dir/f.bin", "dir/h.bin"} {
-		if err := c.Delete(ctx, p); err != nil {
-			t.Fatalf("Delete %s: %v", p, err)
-		}
-	}
-	if err := c.RemoveDir(ctx, "dir"); err != nil {
-		t.Fatalf("RemoveDir: %v", err)
-	}
-	if names, err := c.NameList(ctx, ""); err != nil || slices.Contains(names, "dir") {
-		t.Fatalf("NameList after RemoveDir = %q, %v", names, err)
-	}
+	conformance.Exercise(t, c, "/", size)
 }
 
 func TestEndToEndModes(t *testing.T) {
