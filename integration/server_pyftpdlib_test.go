@@ -18,7 +18,7 @@ func init() {
 			"SIZE in ASCII mode: 550 SIZE not allowed in ASCII mode.",
 			"NLST returns bare names; MLSD has no cdir/pdir entries",
 			"EPRT/PORT connect at once: 200 Active data connection established.",
-			"a data connection whose TLS handshake starts before the transfer command is closed (curl 7.88 fails, Go clients that handshake after the 150 reply work)",
+			"a data-connection TLS handshake begun before the transfer command is sent gets a connection reset (curl 7.88.1 does that and fails); begin it after the 1xx reply",
 			"runs as the test process's user: uploaded files belong to it",
 		},
 		available: func() error {
