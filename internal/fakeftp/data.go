@@ -100,7 +100,11 @@ func connect(desc, from string) Step {
 		if !ss.srv.track(c) {
 			return ErrInterrupted
 		}
-		ss.data = &dataConn{Conn: c, upload: ss.srv.newUpload()}
+		dc := &dataConn{Conn: c, upload: ss.srv.newUpload()}
+		if err := ss.secure(dc); err != nil {
+			return err
+		}
+		ss.data = dc
 		return nil
 	})
 }
@@ -196,6 +200,9 @@ func (ss *session) dataConn() (*dataConn, error) {
 		ss.pending = nil
 		if a.err != nil {
 			return nil, a.err
+		}
+		if err := ss.secure(a.conn); err != nil {
+			return nil, err
 		}
 		ss.data = a.conn
 		return a.conn, nil

@@ -43,6 +43,10 @@
 // before or after sending its transfer command. Connect dials the address of
 // the client's last PORT or EPRT line, refusing non-loopback addresses.
 //
+// StartTLS and DataTLS make the fake the TLS server of the control and data
+// connections, for explicit FTPS; Server.DataTLS tells whether the client
+// resumed its session.
+//
 // Accepted control connections have SO_OOBINLINE set, so the urgent Synch
 // byte a client may send before ABOR arrives in the stream; ExpectUrgent
 // accepts it, and Server.Received keeps it.

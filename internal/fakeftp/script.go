@@ -232,11 +232,21 @@ func (c *Conn) Data() (net.Conn, error) {
 	return d.Conn, nil
 }
 
+// reset closes c with a TCP RST, reaching through TLS to the TCP connection:
+// a reset sends no close_notify.
 func reset(c net.Conn) error {
-	if tc, ok := c.(*net.TCPConn); ok {
+	raw := c
+	for {
+		w, ok := raw.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		raw = w.NetConn()
+	}
+	if tc, ok := raw.(*net.TCPConn); ok {
 		tc.SetLinger(0)
 	}
-	return c.Close()
+	return raw.Close()
 }
 
 // stripTelnet removes leading Telnet commands: IAC and the byte after it,

@@ -1,6 +1,7 @@
 package fakeftp
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +47,7 @@ type Server struct {
 	received []string
 	uploads  [][]byte
 	matches  [][]string
+	dataTLS  map[int]tls.ConnectionState
 	errs     []error
 }
 

@@ -3,6 +3,7 @@ package fakeftp
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -26,6 +27,7 @@ type session struct {
 	data     *dataConn // the current data connection
 	dataLn   net.Listener
 	pending  chan accepted // the accept in flight for the last Passive step
+	dataTLS  *tls.Config   // set by DataTLS
 }
 
 type dataConn struct {
