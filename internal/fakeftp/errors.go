@@ -25,10 +25,12 @@ type StepError struct {
 	Err  error
 }
 
+// Error names the connection and step, then the cause.
 func (e *StepError) Error() string {
 	return fmt.Sprintf("fakeftp: conn %d step %d %s: %v", e.Conn, e.Step, e.Desc, e.Err)
 }
 
+// Unwrap returns the cause, so errors.Is finds ErrTimeout and the others.
 func (e *StepError) Unwrap() error { return e.Err }
 
 // MismatchError reports client input that differs from what the script expected.
@@ -39,6 +41,8 @@ type MismatchError struct {
 	Got  string
 }
 
+// Error shows where Want and Got first differ, and both quoted; for long
+// values only a window around the difference.
 func (e *MismatchError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s mismatch", e.What)

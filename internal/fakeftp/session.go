@@ -57,7 +57,7 @@ func (ss *session) play(sc Script) bool {
 			continue
 		}
 		if optional && isEnd(err) {
-			ss.finish()
+			ss.finish(len(sc))
 			return true
 		}
 		ss.srv.fail(&StepError{Conn: ss.index, Step: i, Desc: st.String(), Err: err})
@@ -65,7 +65,7 @@ func (ss *session) play(sc Script) bool {
 		ss.conn.Close()
 		return false
 	}
-	ss.finish()
+	ss.finish(len(sc))
 	return true
 }
 
@@ -76,10 +76,10 @@ func (ss *session) runStep(st Step) error {
 	return st.run(ss)
 }
 
-// finish ends a completed script: data connections are closed, and the
-// control connection is watched until the client closes it, so that any
-// further line is reported.
-func (ss *session) finish() {
+// finish ends a completed script of n steps: data connections are closed,
+// and the control connection is watched until the client closes it, so that
+// any further line is reported.
+func (ss *session) finish(n int) {
 	ss.closeData()
 	if !ss.alive {
 		return
@@ -92,7 +92,7 @@ func (ss *session) finish() {
 			return // the client closed, or the server did
 		}
 		ss.srv.addReceived(line)
-		ss.srv.fail(&StepError{Conn: ss.index, Step: -1, Desc: "after the end of the script",
+		ss.srv.fail(&StepError{Conn: ss.index, Step: n, Desc: "after the end of the script",
 			Err: fmt.Errorf("unexpected client line %q", line)})
 	})
 }

@@ -16,6 +16,7 @@ type ParseError struct {
 	Msg  string
 }
 
+// Error names the file and line, as compilers do.
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("fakeftp: transcript %s:%d: %s: %q", e.File, e.Line, e.Msg, e.Text)
 }
