@@ -13,8 +13,9 @@ var detectOrder = [...]Format{MLSx, NetPresenz, Unix, DOS, EPLF, VMS, NetWare, O
 // Detect picks the format of a listing from its first lines. Each
 // parser reads the sample; the one that reads the most lines as entries
 // wins, then the one with fewer bad lines. Lines that are only weak
-// evidence (an MLSx line without facts, a bare MVS member name) count only
-// after those. The SYST hint breaks the remaining ties. It returns Auto
+// evidence (an MLSx line without facts, a bare MVS member name with no
+// column header) count only after those, and alone only for the format the
+// SYST hint names. The hint breaks the remaining ties. Detect returns Auto
 // when no parser reads any line.
 func Detect(lines []string, systHint string) Format {
 	if len(lines) > detectSample {
@@ -53,7 +54,9 @@ func Detect(lines []string, systHint string) Format {
 			s.bad++
 		}
 		scores[f] = s
-		if s.strong == 0 && s.weak == 0 {
+		// Weak evidence alone (a list of words) is not enough to pick a
+		// format the server did not announce.
+		if s.strong == 0 && (s.weak == 0 || f != hint) {
 			continue
 		}
 		if best == Auto || better(s, bestScore) || (f == hint && !better(bestScore, s)) {

@@ -140,7 +140,7 @@ func mvsMember(p *Parser, line string, toks []span, e *Entry) error {
 	tok := func(i int) string { return line[toks[i].start:toks[i].end] }
 	e.Name = tok(0)
 	if n == 1 {
-		p.weak = true // a bare name: only trust it when MVS is known
+		p.weak = p.mvsKind == 0 // a bare name is any word unless a header came first
 		return nil
 	}
 	v := tok(1)
