@@ -164,11 +164,37 @@ func (c *rawClient) transfer(command string, upload []byte, pasv bool) result {
 	}
 	defer raw.Close()
 	_ = raw.SetDeadline(time.Now().Add(ioTimeout))
-	return c.runData(raw, command, upload)
+	return c.runData(command, upload, func() (net.Conn, error) { return raw, nil })
 }
 
-// runData sends command and moves data over an established raw connection.
-func (c *rawClient) runData(raw net.Conn, command string, upload []byte) result {
+// transferActive runs one data command over EPRT: the server dials back.
+func (c *rawClient) transferActive(command string, upload []byte) result {
+	c.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer ln.Close()
+	c.cmd(200, "EPRT |1|127.0.0.1|%d|", ln.Addr().(*net.TCPAddr).Port)
+	var raw net.Conn
+	defer func() {
+		if raw != nil {
+			_ = raw.Close()
+		}
+	}()
+	return c.runData(command, upload, func() (net.Conn, error) {
+		_ = ln.(*net.TCPListener).SetDeadline(time.Now().Add(ioTimeout))
+		raw, err = ln.Accept()
+		if err == nil {
+			_ = raw.SetDeadline(time.Now().Add(ioTimeout))
+		}
+		return raw, err
+	})
+}
+
+// runData sends command and, after the 1xx mark, moves data over the
+// connection that open returns.
+func (c *rawClient) runData(command string, upload []byte, open func() (net.Conn, error)) result {
 	c.t.Helper()
 	var r result
 	code, msg, err := c.send("%s", command)
@@ -180,6 +206,10 @@ func (c *rawClient) runData(raw net.Conn, command string, upload []byte) result 
 		r.code, r.msg = code, msg
 		return r
 	}
+	raw, err := open()
+	if err != nil {
+		c.t.Fatalf("%s: data connection: %v", command, err)
+	}
 	var dc net.Conn = raw
 	if c.dataCfg != nil {
 		tc := tls.Client(raw, c.dataCfg)
@@ -188,11 +218,14 @@ func (c *rawClient) runData(raw net.Conn, command string, upload []byte) result 
 	}
 	if r.dataErr == nil {
 		if upload != nil {
+			// Half-close, then drain until the server closes: closing with
+			// unread TLS 1.3 tickets would reset the connection under it.
 			_, r.dataErr = dc.Write(upload)
 			if r.dataErr == nil {
-				if tc, ok := dc.(*tls.Conn); ok {
-					r.dataErr = tc.CloseWrite()
-				}
+				r.dataErr = dc.(interface{ CloseWrite() error }).CloseWrite()
+			}
+			if r.dataErr == nil {
+				_, r.dataErr = io.Copy(io.Discard, dc)
 			}
 		} else {
 			r.data, r.dataErr = io.ReadAll(dc)

@@ -74,6 +74,11 @@ func (d *driver) ClientDisconnected(cc ftpserver.ClientContext) {
 	s.mu.Unlock()
 	if sess != nil {
 		close(sess.gone)
+		sess.mu.Lock()
+		if sess.hangupTimer != nil {
+			sess.hangupTimer.Stop()
+		}
+		sess.mu.Unlock()
 	}
 	s.handlers.Done()
 }

@@ -89,8 +89,12 @@ func redactLine(r slog.Record, line string) slog.Record {
 	return c
 }
 
-// observeReply learns passive ports from 227/229 replies.
+// observeReply learns passive ports from 227/229 replies and carries out a
+// hang-up pending after a refused data connection.
 func (s *Server) observeReply(client uint32, line string) {
+	if sess := s.session(client); sess != nil {
+		sess.beforeReply()
+	}
 	var port int
 	switch {
 	case strings.HasPrefix(line, "227 "):

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/netip"
 	"sync"
+	"time"
 
 	ftpserver "github.com/fclairamb/ftpserverlib"
 )
@@ -19,11 +20,14 @@ type session struct {
 	gone chan struct{} // closed when the control connection ends
 
 	mu      sync.Mutex
-	ctrlTLS *tls.Conn        // the control connection's TLS layer, once known
-	tlsUp   bool             // a control TLS handshake has started
-	wake    chan struct{}    // closed (and replaced) when a data connection closes
-	ports   []int            // passive ports announced to this session
-	actives []netip.AddrPort // active-mode addresses announced by this session
+	ctrlTLS *tls.Conn     // the control connection's TLS layer, once known
+	tlsUp   bool          // a control TLS handshake has started
+	wake    chan struct{} // closed (and replaced) when a data connection closes
+	ports   []int         // passive ports announced to this session
+	actives []netip.AddrPort
+
+	pendingHangup bool        // a data connection was refused; hang up before the next reply
+	hangupTimer   *time.Timer // hangs up anyway if no reply comes // active-mode addresses announced by this session
 }
 
 func newSession(srv *Server, cc ftpserver.ClientContext, ctrl *ctrlConn) *session {
@@ -60,11 +64,10 @@ func (s *session) markTLSStarted() {
 	s.mu.Unlock()
 }
 
-// replyAndHangUp writes one reply line outside ftpserverlib and closes the
-// control connection, as vsftpd does after a refused data connection. When
-// the control connection is mid-way into TLS and its *tls.Conn is not known
-// yet (AUTH done, USER not yet sent), it only hangs up.
-func (s *session) replyAndHangUp(line string) {
+// inject writes one reply line outside ftpserverlib. When the control
+// connection is mid-way into TLS and its *tls.Conn is not known yet (AUTH
+// done, USER not yet sent), nothing can be written and the line is dropped.
+func (s *session) inject(line string) {
 	s.mu.Lock()
 	var w io.Writer
 	switch {
@@ -77,7 +80,55 @@ func (s *session) replyAndHangUp(line string) {
 	if w != nil {
 		_, _ = io.WriteString(w, line+"\r\n")
 	}
+}
+
+// hangUp closes the control connection under ftpserverlib, which then ends
+// the session as if the client had gone.
+func (s *session) hangUp() {
+	s.mu.Lock()
+	if s.hangupTimer != nil {
+		s.hangupTimer.Stop()
+	}
+	s.pendingHangup = false
+	s.mu.Unlock()
 	if s.ctrl != nil {
 		_ = s.ctrl.Conn.Close()
+	}
+}
+
+// replyAndHangUp sends a last reply and hangs up at once.
+func (s *session) replyAndHangUp(line string) {
+	s.inject(line)
+	s.hangUp()
+}
+
+// refuseData sends the reply for a refused data connection now, so that it
+// precedes ftpserverlib's own error reply, but hangs up only when
+// ftpserverlib is about to send that reply (see observeReply): closing the
+// control connection at once would make ftpserverlib tear down the data
+// connection before the TLS alert explaining the refusal is out. The timer
+// covers a transfer that ends without a reply.
+func (s *session) refuseData(line string) {
+	s.inject(line)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pendingHangup {
+		return
+	}
+	s.pendingHangup = true
+	s.hangupTimer = time.AfterFunc(hangupGrace, s.hangUp)
+}
+
+// hangupGrace bounds how long a refused data connection's control
+// connection stays open waiting for ftpserverlib's reply.
+const hangupGrace = 2 * time.Second
+
+// beforeReply runs just before ftpserverlib writes a reply on this session.
+func (s *session) beforeReply() {
+	s.mu.Lock()
+	pending := s.pendingHangup
+	s.mu.Unlock()
+	if pending {
+		s.hangUp()
 	}
 }
