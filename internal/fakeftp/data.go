@@ -102,6 +102,7 @@ func connect(desc, from string) Step {
 		}
 		dc := &dataConn{Conn: c, upload: ss.srv.newUpload()}
 		if err := ss.secure(dc); err != nil {
+			c.Close()
 			return err
 		}
 		ss.data = dc
@@ -197,11 +198,12 @@ func (ss *session) dataConn() (*dataConn, error) {
 	defer t.Stop()
 	select {
 	case a := <-ss.pending:
-		ss.pending = nil
+		ss.pending, ss.dataLn = nil, nil // the accept goroutine closed the listener
 		if a.err != nil {
 			return nil, a.err
 		}
 		if err := ss.secure(a.conn); err != nil {
+			a.conn.Close()
 			return nil, err
 		}
 		ss.data = a.conn

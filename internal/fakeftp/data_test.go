@@ -283,3 +283,26 @@ func TestTruncatedDownload(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnusedDataConnClosedAtEnd: a data connection the script never uses is
+// closed when the script ends, not when the test ends, so a client waiting
+// on it sees the end at once.
+func TestUnusedDataConnClosedAtEnd(t *testing.T) {
+	srv := fakeftp.New(t, fakeftp.Script{
+		fakeftp.Expect("EPSV"),
+		fakeftp.EPSV(),
+		fakeftp.Expect("QUIT"),
+	})
+	c, _ := client(t, srv)
+	send(t, c, "EPSV")
+	d := dialData(t, "127.0.0.1:"+epsvPort(t, readLine(t, c)))
+	send(t, c, "QUIT")
+	d.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err := d.Read(make([]byte, 1))
+	if err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("data read: %v, want EOF or a reset", err)
+	}
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -99,7 +99,12 @@ func (ss *session) finish(n int) {
 
 func (ss *session) closeData() {
 	if ss.dataLn != nil {
+		// Once the listener is closed the accept goroutine answers at once;
+		// a connection it did accept is closed too, so no client waits on it.
 		ss.dataLn.Close()
+		if a := <-ss.pending; a.conn != nil {
+			a.conn.Close()
+		}
 		ss.dataLn, ss.pending = nil, nil
 	}
 	if ss.data != nil {
