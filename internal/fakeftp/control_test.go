@@ -232,3 +232,24 @@ func TestDo(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseWrite plays CPython's timeout-test server: a one-character code,
+// a bare LF, then a half-close; the fake still reads the client.
+func TestCloseWrite(t *testing.T) {
+	srv := fakeftp.New(t, fakeftp.Script{
+		fakeftp.Raw("1 Hola mundo\n"),
+		fakeftp.CloseWrite(),
+		fakeftp.Expect("QUIT"),
+	})
+	c, _ := client(t, srv)
+	if got := readLine(t, c); got != "1 Hola mundo" {
+		t.Errorf("got %q", got)
+	}
+	if _, err := c.ReadLine(); err != io.EOF {
+		t.Errorf("read after CloseWrite: %v, want EOF", err)
+	}
+	send(t, c, "QUIT")
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}

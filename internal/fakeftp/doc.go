@@ -69,6 +69,7 @@
 //	close-data    close the data connection (CloseData)
 //	reset-data    reset the data connection (ResetData)
 //	close         close the control connection (CloseControl)
+//	close-write   half-close the control connection (CloseWrite)
 //	reset         reset the control connection (ResetControl)
 //	eof           the client must close the control connection (ExpectEOF)
 //	stall         answer nothing until the client closes (Stall)

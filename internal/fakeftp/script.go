@@ -197,6 +197,21 @@ func CloseControl() Step {
 	})
 }
 
+// CloseWrite half-closes the control connection: the client reads EOF, while
+// the fake can still read what the client sends.
+func CloseWrite() Step {
+	return step("CloseWrite()", func(ss *session) error {
+		if !ss.alive {
+			return errControlClosed
+		}
+		cw, ok := ss.conn.(interface{ CloseWrite() error })
+		if !ok {
+			return fmt.Errorf("%T cannot half-close", ss.conn)
+		}
+		return cw.CloseWrite()
+	})
+}
+
 // ResetControl aborts the control connection: with SO_LINGER 0 the close
 // sends a TCP RST, and the client's reads fail with "connection reset".
 func ResetControl() Step {

@@ -56,6 +56,7 @@ func parseTranscript(name string, text []byte) (Script, error) {
 		switch kind {
 		case "S:":
 			if hasPlaceholder(arg) {
+				flush() // replies before it go first
 				sc = append(sc, Passive(arg))
 				continue
 			}
@@ -96,6 +97,8 @@ func directive(line string) (Step, error) {
 		return ReadData(), nil
 	case "close":
 		return CloseControl(), nil
+	case "close-write":
+		return CloseWrite(), nil
 	case "reset":
 		return ResetControl(), nil
 	case "eof":

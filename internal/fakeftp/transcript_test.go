@@ -112,7 +112,30 @@ func mirror(t *testing.T, srv *fakeftp.Server, transcript string) {
 }
 
 func TestParseTranscript(t *testing.T) {
-	sc, err := fakeftp.ParseTranscript([]byte("# a comment\r\n\nS: 220-a\r\nS: 220 b\nC: USER x \nS: 229 (|||{port}|)\nD> l1\nD> l2\nclose-data\nsleep 1ms\noptional\neof\n"))
+	text := `# a comment
+S: 220-a
+S: 220 b
+C: USER x 
+S:  indented
+S: 229 (|||{port}|)
+D> l1
+D> l2
+close-data
+C~ PORT *
+connect
+D< up
+read-data
+reset-data
+C! ABOR
+sleep 1ms
+optional
+stall
+close-write
+close
+reset
+eof
+`
+	sc, err := fakeftp.ParseTranscript([]byte(strings.ReplaceAll(text, "220 b\n", "220 b\r\n")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,11 +146,22 @@ func TestParseTranscript(t *testing.T) {
 	want := []string{
 		`Reply("220-a", "220 b")`,
 		`Expect("USER x ")`,
+		`Reply(" indented")`,
 		`Passive("229 (|||{port}|)")`,
 		`SendData("l1\r\nl2\r\n")`,
 		"CloseData()",
+		`ExpectMatch("PORT *")`,
+		"Connect()",
+		`ExpectData("up\r\n")`,
+		"ReadData()",
+		"ResetData()",
+		`ExpectUrgent("ABOR")`,
 		"Sleep(1ms)",
 		"Optional()",
+		"Stall()",
+		"CloseWrite()",
+		"CloseControl()",
+		"ResetControl()",
 		"ExpectEOF()",
 	}
 	if d := cmp.Diff(want, got); d != "" {
