@@ -25,6 +25,9 @@ func TestReplyAndExpect(t *testing.T) {
 		fakeftp.Reply("221 bye"),
 		fakeftp.ExpectEOF(),
 	})
+	if want := fmt.Sprintf("127.0.0.1:%d", srv.Port()); srv.Addr() != want || srv.Host() != "127.0.0.1" {
+		t.Errorf("Addr() = %q, want %q", srv.Addr(), want)
+	}
 	c, _ := client(t, srv)
 	code, msg, err := c.ReadResponse(220)
 	if err != nil || msg != "Welcome\nready" {

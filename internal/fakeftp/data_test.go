@@ -306,3 +306,37 @@ func TestUnusedDataConnClosedAtEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReadDataAndDoData records an upload without checking it, and sends a
+// download through the data connection a Do step gets.
+func TestReadDataAndDoData(t *testing.T) {
+	srv := fakeftp.New(t, fakeftp.Script{
+		fakeftp.EPSV(),
+		fakeftp.ReadData(),
+		fakeftp.EPSV(),
+		fakeftp.Do("send by hand", func(c *fakeftp.Conn) error {
+			d, err := c.Data()
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(d, "by hand")
+			return err
+		}),
+		fakeftp.CloseData(),
+	})
+	c, _ := client(t, srv)
+	up := dialData(t, "127.0.0.1:"+epsvPort(t, readLine(t, c)))
+	io.WriteString(up, "any\x00bytes")
+	up.Close()
+	down := dialData(t, "127.0.0.1:"+epsvPort(t, readLine(t, c)))
+	if got, err := io.ReadAll(down); string(got) != "by hand" || err != nil {
+		t.Errorf("download %q, %v", got, err)
+	}
+	<-srv.Done()
+	if err := srv.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([][]byte{[]byte("any\x00bytes"), {}}, srv.Uploaded()); d != "" {
+		t.Errorf("Uploaded() (-want +got):\n%s", d)
+	}
+}

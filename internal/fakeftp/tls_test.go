@@ -7,10 +7,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"io"
 	"math/big"
 	"net"
 	"net/textproto"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,6 +75,7 @@ func TestTLS(t *testing.T) {
 	}
 	script = append(script, list...)
 	script = append(script, list...)
+	script = append(script, fakeftp.Expect("QUIT"), fakeftp.ResetControl())
 	srv := fakeftp.New(t, script)
 
 	c, nc := client(t, srv)
@@ -91,6 +94,10 @@ func TestTLS(t *testing.T) {
 			t.Fatalf("listing %q, %v", got, err)
 		}
 		readLine(t, tc)
+	}
+	send(t, tc, "QUIT")
+	if _, err := tc.ReadLine(); !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("read after ResetControl under TLS: %v, want a reset", err)
 	}
 	if err := srv.Wait(); err != nil {
 		t.Fatal(err)
