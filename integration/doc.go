@@ -28,10 +28,11 @@
 //
 // FERRY_INTEGRATION decides what happens when a daemon cannot run:
 //
-//	unset    skip that daemon's tests, naming what is missing and the
-//	         command that installs it (the default for `go test ./...`)
-//	require  fail instead (CI: scripts/test sets it)
-//	off      skip every test that needs a daemon
+//	unset, skip-missing  skip that daemon's tests, naming what is missing
+//	                     and the command that installs it (the default for
+//	                     `go test ./...`)
+//	require              fail instead (scripts/test sets it, so CI does)
+//	off                  skip every test that needs a daemon
 //
 // go test -short also skips them, unless FERRY_INTEGRATION=require.
 //

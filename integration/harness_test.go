@@ -199,6 +199,8 @@ func TestDecideGate(t *testing.T) {
 		{"require", true, present, gateRun, nil},
 		{"", true, present, gateSkip, []string{"-short"}},
 		{"off", false, present, gateSkip, []string{"FERRY_INTEGRATION=off"}},
+		{"skip-missing", false, missing, gateSkip, []string{"scripts/install-test-daemons"}},
+		{"skip-missing", false, present, gateRun, nil},
 		{"yes", false, present, gateFail, []string{`"yes"`, "require"}},
 	}
 	for _, tt := range tests {

@@ -159,7 +159,7 @@ func (p *process) logMarks() map[string]int64 {
 // logsSince returns what each log file gained since marks, or the end of
 // each file when marks is nil, at most maxLog bytes per file.
 func (p *process) logsSince(marks map[string]int64) string {
-	const maxLog = 32 << 10
+	const maxLog = 16 << 10
 	var b strings.Builder
 	for _, f := range p.logFiles {
 		fh, err := os.Open(f)
