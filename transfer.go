@@ -336,7 +336,12 @@ func (c *Conn) RetrieveFrom(ctx context.Context, path string, offset int64) (*Do
 	if err != nil {
 		return nil, err
 	}
-	if t.size < 0 && note.ok && note.path == path && note.size >= offset {
+	switch {
+	case t.size >= 0 && offset > 0:
+		// After REST, vsftpd still announces the whole file's size; a
+		// server that announces what remains only makes the check weaker.
+		t.size = max(t.size-offset, -1)
+	case t.size < 0 && note.ok && note.path == path && note.size >= offset:
 		t.size = note.size - offset
 	}
 	d := &Download{t: t, ctx: ctx}
