@@ -19,10 +19,15 @@ const installHint = "run scripts/install-test-daemons as root (Debian 12+)"
 type UnavailableError struct {
 	Kind   Kind
 	Reason string // what is missing, e.g. the path of a binary
+	Hint   string // how to fix it; empty means: run the install script
 }
 
 func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("%v is not available: %s; %s", e.Kind, e.Reason, installHint)
+	hint := e.Hint
+	if hint == "" {
+		hint = installHint
+	}
+	return fmt.Sprintf("%v is not available: %s; %s", e.Kind, e.Reason, hint)
 }
 
 // GateError reports a FERRY_INTEGRATION value the harness does not know.

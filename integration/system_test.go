@@ -71,7 +71,7 @@ func needFiles(kind Kind, paths ...string) error {
 // root, the test account and its PAM service.
 func needSystem(kind Kind) error {
 	if os.Geteuid() != 0 {
-		return &UnavailableError{Kind: kind, Reason: "it must run as root (it chroots and switches users); run go test as root"}
+		return &UnavailableError{Kind: kind, Reason: "it needs root (it chroots and switches users)", Hint: "run the tests as root"}
 	}
 	if _, err := ftpIDs(); err != nil {
 		return &UnavailableError{Kind: kind, Reason: err.Error()}
