@@ -18,19 +18,20 @@ type ctrlListener struct {
 // Accept implements net.Listener. Listener errors are returned unwrapped:
 // ftpserverlib recognises a closed listener by its *net.OpError.
 func (l *ctrlListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	cc := &ctrlConn{Conn: c}
-	if !l.srv.trackCtrl(cc) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		cc := &ctrlConn{Conn: c}
+		if l.srv.trackCtrl(cc) {
+			return cc, nil
+		}
 		// Close has begun: refuse politely instead of starting a session
 		// nobody will end.
 		_, _ = c.Write([]byte("421 Server shutting down.\r\n"))
 		_ = c.Close()
-		return l.Accept()
 	}
-	return cc, nil
 }
 
 // ctrlConn is the raw TCP side of a control connection. Its type tells the
