@@ -21,46 +21,40 @@ func Detect(lines []string, systHint string) Format {
 	if len(lines) > detectSample {
 		lines = lines[:detectSample]
 	}
-	hint := systFormat(systHint)
-	type score struct{ strong, bad, weak int }
-	better := func(a, b score) bool {
-		if a.strong != b.strong {
-			return a.strong > b.strong
+	// A format that reads every line as an entry cannot be beaten, only
+	// tied: stop there (the common case), after trying the hint first.
+	want := 0
+	for _, l := range lines {
+		if !isBlank(l) && !isTotalLine(l) {
+			want++
 		}
-		if a.bad != b.bad {
-			return a.bad < b.bad
-		}
-		return a.weak > b.weak
 	}
-	best, bestScore := Auto, score{}
-	var scores [numFormats]score
+	perfect := func(s detectScore) bool { return s.bad == 0 && s.weak == 0 && s.strong == want && want > 0 }
+	hint := systFormat(systHint)
+	var scores [numFormats]detectScore
+	var scored [numFormats]bool
+	if hint != Auto {
+		scores[hint], scored[hint] = scoreFormat(hint, lines), true
+		if perfect(scores[hint]) {
+			return hint
+		}
+	}
+	best := Auto
 	for _, f := range detectOrder {
-		p := NewParser(Options{Format: f})
-		var s score
-		for _, l := range lines {
-			_, ok, err := p.Feed(l)
-			if err != nil {
-				s.bad++
-			}
-			if ok {
-				if p.weak {
-					s.weak++
-				} else {
-					s.strong++
-				}
-			}
+		if !scored[f] {
+			scores[f], scored[f] = scoreFormat(f, lines), true
 		}
-		if p.Close() != nil {
-			s.bad++
-		}
-		scores[f] = s
+		s := scores[f]
 		// Weak evidence alone (a list of words) is not enough to pick a
 		// format the server did not announce.
 		if s.strong == 0 && (s.weak == 0 || f != hint) {
 			continue
 		}
-		if best == Auto || better(s, bestScore) || (f == hint && !better(bestScore, s)) {
-			best, bestScore = f, s
+		if best == Auto || s.better(scores[best]) || (f == hint && !scores[best].better(s)) {
+			best = f
+		}
+		if perfect(s) {
+			break
 		}
 	}
 	// NetPresenz lines are ls lines too, so a NetPresenz listing with a
@@ -71,6 +65,51 @@ func Detect(lines []string, systHint string) Format {
 		best = NetPresenz
 	}
 	return best
+}
+
+// detectScore counts how a format reads a sample.
+type detectScore struct{ strong, bad, weak int }
+
+// better orders scores: more entries, then fewer bad lines, then more
+// weak entries.
+func (a detectScore) better(b detectScore) bool {
+	if a.strong != b.strong {
+		return a.strong > b.strong
+	}
+	if a.bad != b.bad {
+		return a.bad < b.bad
+	}
+	return a.weak > b.weak
+}
+
+// scoreFormat reads lines as format f, without building errors.
+func scoreFormat(f Format, lines []string) detectScore {
+	var s detectScore
+	p := NewParser(Options{Format: f})
+	for _, l := range lines {
+		var e Entry
+		p.weak = false
+		out, err := p.parse(l, &e)
+		if p.cut != nil {
+			s.bad++
+			p.cut = nil
+		}
+		switch {
+		case err != nil:
+			s.bad++
+		case out != gotEntry:
+		case e.Size < -1 || checkName(e.Name, f) != nil:
+			s.bad++
+		case p.weak:
+			s.weak++
+		default:
+			s.strong++
+		}
+	}
+	if p.held != "" {
+		s.bad++
+	}
+	return s
 }
 
 // systFormat maps a SYST reply to the listing format its systems usually

@@ -24,13 +24,13 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 	y, m, d, ok := numericDate(line[dt.start:dt.end], p.dateOrder(line[dt.start:dt.end], MDY))
 	if !ok {
 		if dt.start > 0 || !isDigit(line[0]) {
-			return 0, errorf(ErrSyntax, "no leading date")
+			return 0, errSyntaxNoLeadingDate
 		}
-		return 0, errorf(ErrTime, "bad date")
+		return 0, errTimeBadDate
 	}
 	tt, ok := nextToken(line, dt.end)
 	if !ok {
-		return 0, errorf(ErrSyntax, "no time")
+		return 0, errSyntaxNoTime
 	}
 	ts := line[tt.start:tt.end]
 	ampm := byte(0)
@@ -40,31 +40,31 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 	}
 	h, mi, sec, _, prec, ok := parseClock(ts, false)
 	if !ok || prec > PrecisionSecond {
-		return 0, errorf(ErrTime, "bad time")
+		return 0, errTimeBadTime
 	}
 	next, ok := nextToken(line, tt.end)
 	if !ok {
-		return 0, errorf(ErrSyntax, "no size")
+		return 0, errSyntaxNoSize
 	}
 	if ampm == 0 {
 		// "10:57 AM": the AM/PM marker in a column of its own.
 		if s := line[next.start:next.end]; len(s) == 2 && (s[1]|0x20) == 'm' && (s[0]|0x20 == 'a' || s[0]|0x20 == 'p') {
 			ampm = s[0] | 0x20
 			if next, ok = nextToken(line, next.end); !ok {
-				return 0, errorf(ErrSyntax, "no size")
+				return 0, errSyntaxNoSize
 			}
 		}
 	}
 	if ampm != 0 {
 		if ampm != 'a' && ampm != 'p' || h < 1 || h > 12 {
-			return 0, errorf(ErrTime, "bad 12-hour time")
+			return 0, errTimeBad12HourTime
 		}
 		h %= 12
 		if ampm == 'p' {
 			h += 12
 		}
 	} else if h > 23 {
-		return 0, errorf(ErrTime, "bad time")
+		return 0, errTimeBadTime
 	}
 	e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
 	e.Precision = prec
@@ -81,7 +81,7 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 	default:
 		n, ok := parseCommaSize(field)
 		if !ok {
-			return 0, errorf(ErrSize, "not a number")
+			return 0, errSizeNotANumber
 		}
 		e.Type = File
 		e.Size = n
@@ -91,7 +91,7 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 	// are dropped.
 	start := skipSpaces(line, next.end)
 	if start >= len(line) {
-		return 0, errorf(ErrName, "missing")
+		return 0, errNameMissing
 	}
 	e.Name = line[start:]
 	if e.Type == Link {

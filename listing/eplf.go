@@ -16,11 +16,11 @@ func parseEPLF(p *Parser, line string, e *Entry) (outcome, error) {
 		return skipped, nil
 	}
 	if line[0] != '+' {
-		return 0, errorf(ErrSyntax, `no leading "+"`)
+		return 0, errSyntaxNoLeading
 	}
 	tab := strings.IndexByte(line, '\t')
 	if tab < 0 {
-		return 0, errorf(ErrSyntax, "no tab before the name")
+		return 0, errSyntaxNoTabBeforeTheName
 	}
 	e.Name = line[tab+1:]
 	e.Size = -1
@@ -45,14 +45,14 @@ func parseEPLF(p *Parser, line string, e *Entry) (outcome, error) {
 		case 's':
 			n, ok := parseUint(f[1:])
 			if !ok {
-				return 0, errorf(ErrSize, "s fact")
+				return 0, errSizeSFact
 			}
 			e.Size = n
 		case 'm':
 			n, ok := parseUint(f[1:])
 			// Years past 9999 are not dates a listing can mean.
 			if !ok || n > 253402300799 {
-				return 0, errorf(ErrTime, "m fact")
+				return 0, errTimeMFact
 			}
 			e.ModTime = time.Unix(n, 0).UTC()
 			e.Precision = PrecisionSecond
@@ -60,7 +60,7 @@ func parseEPLF(p *Parser, line string, e *Entry) (outcome, error) {
 			if len(f) > 1 && f[1] == 'p' {
 				m, ok := parseOctalMode(f[2:])
 				if !ok {
-					return 0, errorf(ErrFacts, "up fact")
+					return 0, errFactsUpFact
 				}
 				e.Mode |= m
 				e.PermKnown = true

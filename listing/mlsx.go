@@ -57,7 +57,7 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 	}
 	facts, name, ok := splitMLSx(line)
 	if !ok {
-		return 0, errorf(ErrFacts, `no "; " before the name`)
+		return 0, errFactsNoBeforeTheName
 	}
 	e.Name = name
 	e.Size = -1
@@ -75,12 +75,12 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 		}
 		eq := strings.IndexByte(fact, '=')
 		if eq <= 0 {
-			return 0, errorf(ErrFacts, "fact without a name=value form")
+			return 0, errFactsFactWithoutANameValueForm
 		}
 		key, val := fact[:eq], fact[eq+1:]
 		for i := 0; i < len(key); i++ {
 			if key[i] <= ' ' || key[i] >= 0x7f {
-				return 0, errorf(ErrFacts, "fact name with a space or control byte")
+				return 0, errFactsFactNameWithASpaceOrControlByte
 			}
 		}
 		switch {
@@ -92,7 +92,7 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 			}
 			n, ok := parseUint(val)
 			if !ok {
-				return 0, errorf(ErrSize, "size fact")
+				return 0, errSizeSizeFact
 			}
 			e.Size = n
 		case equalFold(key, "sizd"):
@@ -102,13 +102,13 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 		case equalFold(key, "modify"):
 			t, prec, ok := parseMLSxTime(val)
 			if !ok {
-				return 0, errorf(ErrTime, "modify fact")
+				return 0, errTimeModifyFact
 			}
 			e.ModTime, e.Precision = t, prec
 		case equalFold(key, "unix.mode"):
 			m, ok := parseOctalMode(val)
 			if !ok {
-				return 0, errorf(ErrFacts, "UNIX.mode fact")
+				return 0, errFactsUNIXModeFact
 			}
 			e.Mode |= m
 			e.PermKnown = true

@@ -72,7 +72,7 @@ func parseMVS(p *Parser, line string, e *Entry) (outcome, error) {
 			return gotEntry, err
 		}
 		if p.mvsKind == 'd' {
-			return 0, errorf(ErrSyntax, "not a dataset line")
+			return 0, errSyntaxNotADatasetLine
 		}
 	}
 	return gotEntry, mvsMember(p, line, toks[:n], e)
@@ -118,7 +118,7 @@ func mvsDataset(p *Parser, line string, toks []span, e *Entry) (bool, error) {
 	case len(ref) == 10 && ref[4] == '/':
 		y, m, d, ok := numericDate(ref, YMD)
 		if !ok {
-			return true, errorf(ErrTime, "bad referred date")
+			return true, errTimeBadReferredDate
 		}
 		e.ModTime = time.Date(y, m, d, 0, 0, 0, 0, p.loc)
 		e.Precision = PrecisionDay
@@ -135,7 +135,7 @@ func mvsDataset(p *Parser, line string, toks []span, e *Entry) (bool, error) {
 func mvsMember(p *Parser, line string, toks []span, e *Entry) error {
 	n := len(toks)
 	if n == 0 || toks[0].start != 0 {
-		return errorf(ErrSyntax, "member name not in the first column")
+		return errSyntaxMemberNameNotInTheFirstColumn
 	}
 	tok := func(i int) string { return line[toks[i].start:toks[i].end] }
 	e.Name = tok(0)
@@ -148,15 +148,15 @@ func mvsMember(p *Parser, line string, toks []span, e *Entry) error {
 	case len(v) == 5 && v[2] == '.' && allDigits(v[:2]) && allDigits(v[3:]):
 		// ISPF statistics: VV.MM created changed HH:MM size init mod id.
 		if n < 5 {
-			return errorf(ErrSyntax, "short statistics")
+			return errSyntaxShortStatistics
 		}
 		y, m, d, ok := numericDate(tok(3), YMD)
 		if !ok {
-			return errorf(ErrTime, "bad changed date")
+			return errTimeBadChangedDate
 		}
 		h, mi, sec, _, prec, ok := parseClock(tok(4), false)
 		if !ok || h > 23 {
-			return errorf(ErrTime, "bad changed time")
+			return errTimeBadChangedTime
 		}
 		e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
 		e.Precision = prec
@@ -168,7 +168,7 @@ func mvsMember(p *Parser, line string, toks []span, e *Entry) error {
 		}
 		e.Size = size
 	default:
-		return errorf(ErrSyntax, "unknown member statistics")
+		return errSyntaxUnknownMemberStatistics
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func parseNetPresenz(p *Parser, line string, e *Entry) (outcome, error) {
 	switch {
 	case a == "folder":
 		if e.Type != Dir {
-			return 0, errorf(ErrSyntax, "folder that is not a directory")
+			return 0, errSyntaxFolderThatIsNotADirectory
 		}
 		e.Size = -1 // the column counts items, not bytes
 	default:
@@ -37,7 +37,7 @@ func parseNetPresenz(p *Parser, line string, e *Entry) (outcome, error) {
 		rsrc, ok1 := parseUint(a)
 		data, ok2 := parseUint(b)
 		if !ok1 || !ok2 || e.Size < 0 || rsrc > e.Size || e.Size-rsrc != data {
-			return 0, errorf(ErrSyntax, "forks do not add up to the size")
+			return 0, errSyntaxForksDoNotAddUpToTheSize
 		}
 	}
 	e.Owner, e.Group = "", ""

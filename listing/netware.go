@@ -15,7 +15,7 @@ func parseNetWare(p *Parser, line string, e *Entry) (outcome, error) {
 		return skipped, nil
 	}
 	if len(line) < 4 || line[1] != ' ' || line[2] != '[' {
-		return 0, errorf(ErrSyntax, "no rights column")
+		return 0, errSyntaxNoRightsColumn
 	}
 	switch line[0] {
 	case 'd':
@@ -23,42 +23,42 @@ func parseNetWare(p *Parser, line string, e *Entry) (outcome, error) {
 	case '-':
 		e.Type = File
 	default:
-		return 0, errorf(ErrSyntax, "unknown type letter")
+		return 0, errSyntaxUnknownTypeLetter
 	}
 	end := strings.IndexByte(line, ']')
 	if end < 0 {
-		return 0, errorf(ErrSyntax, "unterminated rights column")
+		return 0, errSyntaxUnterminatedRightsColumn
 	}
 	for _, c := range []byte(line[3:end]) {
 		if !strings.ContainsRune("-RWCEAFMS", rune(c)) {
-			return 0, errorf(ErrSyntax, "unknown right")
+			return 0, errSyntaxUnknownRight
 		}
 	}
 	owner, ok1 := nextToken(line, end+1)
 	size, ok2 := nextToken(line, owner.end)
 	if !ok1 || !ok2 {
-		return 0, errorf(ErrSyntax, "no owner or size")
+		return 0, errSyntaxNoOwnerOrSize
 	}
 	e.Owner = line[owner.start:owner.end]
 	n, ok := parseUint(line[size.start:size.end])
 	if !ok {
-		return 0, errorf(ErrSize, "not a number")
+		return 0, errSizeNotANumber
 	}
 	e.Size = n
 	mt, ok1 := nextToken(line, size.end)
 	dt, ok2 := nextToken(line, mt.end)
 	tt, ok3 := nextToken(line, dt.end)
 	if !ok1 || !ok2 || !ok3 {
-		return 0, errorf(ErrSyntax, "no date")
+		return 0, errSyntaxNoDate
 	}
 	d, ok := p.lsTextDate(line, mt, dt, tt)
 	if !ok {
-		return 0, errorf(ErrTime, "bad date")
+		return 0, errTimeBadDate
 	}
 	e.ModTime, e.Precision = d.t, d.prec
 	start := skipSpaces(line, tt.end)
 	if start >= len(line) {
-		return 0, errorf(ErrName, "missing")
+		return 0, errNameMissing
 	}
 	e.Name = line[start:]
 	return gotEntry, nil

@@ -19,7 +19,7 @@ func parseOS2(p *Parser, line string, e *Entry) (outcome, error) {
 	st, _ := nextToken(line, 0)
 	n, ok := parseUint(line[st.start:st.end])
 	if !ok {
-		return 0, errorf(ErrSize, "no leading size")
+		return 0, errSizeNoLeadingSize
 	}
 	e.Size = n
 	e.Type = File
@@ -28,7 +28,7 @@ func parseOS2(p *Parser, line string, e *Entry) (outcome, error) {
 	for {
 		t, ok := nextToken(line, pos)
 		if !ok {
-			return 0, errorf(ErrSyntax, "no date")
+			return 0, errSyntaxNoDate
 		}
 		pos = t.end
 		s := line[t.start:t.end]
@@ -41,26 +41,26 @@ func parseOS2(p *Parser, line string, e *Entry) (outcome, error) {
 			e.Type = Dir
 		case os2Attrs(s):
 		default:
-			return 0, errorf(ErrSyntax, "unknown attribute column")
+			return 0, errSyntaxUnknownAttributeColumn
 		}
 	}
 	y, m, d, ok := os2Date(line[dt.start:dt.end])
 	if !ok {
-		return 0, errorf(ErrTime, "bad date")
+		return 0, errTimeBadDate
 	}
 	tt, ok := nextToken(line, dt.end)
 	if !ok {
-		return 0, errorf(ErrSyntax, "no time")
+		return 0, errSyntaxNoTime
 	}
 	h, mi, _, _, prec, ok := parseClock(line[tt.start:tt.end], false)
 	if !ok || prec != PrecisionMinute || h > 23 {
-		return 0, errorf(ErrTime, "bad time")
+		return 0, errTimeBadTime
 	}
 	e.ModTime = time.Date(y, m, d, h, mi, 0, 0, p.loc)
 	e.Precision = PrecisionMinute
 	start := skipSpaces(line, tt.end)
 	if start >= len(line) {
-		return 0, errorf(ErrName, "missing")
+		return 0, errNameMissing
 	}
 	e.Name = line[start:]
 	return gotEntry, nil

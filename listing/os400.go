@@ -22,47 +22,47 @@ func parseOS400(p *Parser, line string, e *Entry) (outcome, error) {
 	}
 	owner, ok := nextToken(line, 0)
 	if !ok || owner.start != 0 {
-		return 0, errorf(ErrSyntax, "no owner in the first column")
+		return 0, errSyntaxNoOwnerInTheFirstColumn
 	}
 	e.Owner = line[owner.start:owner.end]
 	e.Size = -1
 	t, ok := nextToken(line, owner.end)
 	if !ok {
-		return 0, errorf(ErrSyntax, "no object type")
+		return 0, errSyntaxNoObjectType
 	}
 	if s := line[t.start:t.end]; s[0] != '*' {
 		n, ok := parseUint(s)
 		if !ok {
-			return 0, errorf(ErrSize, "not a number")
+			return 0, errSizeNotANumber
 		}
 		e.Size = n
 		dt, ok1 := nextToken(line, t.end)
 		tt, ok2 := nextToken(line, dt.end)
 		if !ok1 || !ok2 {
-			return 0, errorf(ErrSyntax, "no date and time")
+			return 0, errSyntaxNoDateAndTime
 		}
 		y, m, d, ok := numericDate(line[dt.start:dt.end], p.dateOrder(line[dt.start:dt.end], YMD))
 		if !ok {
-			return 0, errorf(ErrTime, "bad date")
+			return 0, errTimeBadDate
 		}
 		h, mi, sec, _, prec, ok := parseClock(line[tt.start:tt.end], false)
 		if !ok || h > 23 {
-			return 0, errorf(ErrTime, "bad time")
+			return 0, errTimeBadTime
 		}
 		e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
 		e.Precision = prec
 		if t, ok = nextToken(line, tt.end); !ok {
-			return 0, errorf(ErrSyntax, "no object type")
+			return 0, errSyntaxNoObjectType
 		}
 	}
 	typ := line[t.start:t.end]
 	if len(typ) < 2 || typ[0] != '*' {
-		return 0, errorf(ErrSyntax, "no object type")
+		return 0, errSyntaxNoObjectType
 	}
 	e.Type = os400Type(typ[1:])
 	start := skipSpaces(line, t.end)
 	if start >= len(line) {
-		return 0, errorf(ErrName, "missing")
+		return 0, errNameMissing
 	}
 	name := line[start:]
 	if n := len(name); n > 1 && name[n-1] == '/' {

@@ -14,21 +14,34 @@ const (
 	held                    // kept until the next line (VMS wrapped names)
 )
 
-// parseFunc reads one line into e. It returns an error wrapping one of the
-// Err* values when the line should be an entry but cannot be read.
-type parseFunc func(p *Parser, line string, e *Entry) (outcome, error)
-
-var parsers = [numFormats]parseFunc{
-	MLSx:       parseMLSx,
-	Unix:       parseUnix,
-	DOS:        parseDOS,
-	EPLF:       parseEPLF,
-	VMS:        parseVMS,
-	MVS:        parseMVS,
-	OS400:      parseOS400,
-	OS2:        parseOS2,
-	NetWare:    parseNetWare,
-	NetPresenz: parseNetPresenz,
+// parse reads one line into e with the parser of p.format. Each parser
+// returns an error wrapping one of the Err* values when the line should be
+// an entry but cannot be read. (A switch, not a table of functions, so that
+// e does not escape to the heap.)
+func (p *Parser) parse(line string, e *Entry) (outcome, error) {
+	switch p.format {
+	case MLSx:
+		return parseMLSx(p, line, e)
+	case Unix:
+		return parseUnix(p, line, e)
+	case DOS:
+		return parseDOS(p, line, e)
+	case EPLF:
+		return parseEPLF(p, line, e)
+	case VMS:
+		return parseVMS(p, line, e)
+	case MVS:
+		return parseMVS(p, line, e)
+	case OS400:
+		return parseOS400(p, line, e)
+	case OS2:
+		return parseOS2(p, line, e)
+	case NetWare:
+		return parseNetWare(p, line, e)
+	case NetPresenz:
+		return parseNetPresenz(p, line, e)
+	}
+	return 0, ErrNoFormat
 }
 
 // Parser reads one listing line by line. It keeps the state some formats
@@ -40,6 +53,10 @@ type Parser struct {
 	format Format
 	now    time.Time
 	loc    *time.Location
+	// limit is the latest time a year-less date may mean (Now plus a day
+	// of skew), limitYear its year in loc.
+	limit     time.Time
+	limitYear int
 	order  DateOrder
 	forced bool // order given by the caller, not guessed
 	line   int
@@ -67,6 +84,8 @@ func NewParser(opts Options) *Parser {
 	if p.now.IsZero() {
 		p.now = time.Now()
 	}
+	p.limit = p.now.Add(skew)
+	p.limitYear = p.limit.In(p.loc).Year()
 	return p
 }
 
@@ -117,7 +136,7 @@ func (p *Parser) feed(line string) (Entry, bool, *LineError) {
 	}
 	var e Entry
 	p.weak = false
-	out, err := parsers[p.format](p, line, &e)
+	out, err := p.parse(line, &e)
 	if err != nil {
 		at, raw := p.line, line
 		if e.Raw != "" { // a wrapped record: report all of it
@@ -164,7 +183,7 @@ func (p *Parser) finish(e *Entry, line string) error {
 		e.Mode |= typeMode(e.Type)
 	}
 	if e.Size < -1 {
-		return errorf(ErrSize, "negative")
+		return errSizeNegative
 	}
 	return checkName(e.Name, p.format)
 }
@@ -173,13 +192,13 @@ func (p *Parser) finish(e *Entry, line string) error {
 // element: not empty, no NUL, and "/" only where the format allows it.
 func checkName(name string, f Format) error {
 	if name == "" {
-		return errorf(ErrName, "empty")
+		return errNameEmpty
 	}
 	if strings.IndexByte(name, 0) >= 0 {
-		return errorf(ErrName, "contains NUL")
+		return errNameContainsNUL
 	}
 	if f != MLSx && f != OS400 && strings.IndexByte(name, '/') >= 0 {
-		return errorf(ErrName, `contains "/"`)
+		return errNameSlash
 	}
 	return nil
 }
@@ -191,7 +210,7 @@ func (p *Parser) detectLine(line string) Format {
 		q := *p
 		q.format = f
 		var e Entry
-		out, err := parsers[f](&q, line, &e)
+		out, err := q.parse(line, &e)
 		return err == nil && out == gotEntry && !q.weak && checkName(e.Name, f) == nil
 	}
 	if h := systFormat(p.opts.SystHint); h != Auto && try(h) {
@@ -252,7 +271,7 @@ func ParseLine(line string, f Format, opts Options) (Entry, error) {
 		if err := p.Close(); err != nil {
 			return Entry{}, err
 		}
-		return Entry{}, &LineError{Line: 1, Raw: line, Format: f, Err: errorf(ErrSyntax, "not an entry")}
+		return Entry{}, &LineError{Line: 1, Raw: line, Format: f, Err: errSyntaxNotAnEntry}
 	}
 	return e, nil
 }

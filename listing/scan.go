@@ -249,18 +249,17 @@ func daysIn(y int, m time.Month) int {
 const skew = 24 * time.Hour
 
 // resolveYear picks the year of a date printed without one: the most
-// recent year in which the date exists and is at most one day after now.
-func resolveYear(now time.Time, loc *time.Location, m time.Month, d, h, min int) (time.Time, bool) {
-	limit := now.Add(skew)
-	y := limit.In(loc).Year()
+// recent year in which the date exists and is at most one day after Now.
+func (p *Parser) resolveYear(m time.Month, d, h, min int) (time.Time, bool) {
+	y := p.limitYear
 	// Feb 29 can be up to eight years back (1896..1904); other dates at
 	// most one.
 	for tries := 0; tries < 9; tries, y = tries+1, y-1 {
 		if !validDate(y, m, d) {
 			continue
 		}
-		t := time.Date(y, m, d, h, min, 0, 0, loc)
-		if !t.After(limit) {
+		t := time.Date(y, m, d, h, min, 0, 0, p.loc)
+		if !t.After(p.limit) {
 			return t, true
 		}
 	}

@@ -144,22 +144,22 @@ func lsPerms(s string) (fs.FileMode, bool) {
 // parseLs reads one ls -l entry into e.
 func parseLs(p *Parser, line string, e *Entry) error {
 	if len(line) < 10 {
-		return errorf(ErrSyntax, "too short")
+		return errSyntaxTooShort
 	}
 	typ, tmode, ok := lsType(line[0])
 	if !ok {
-		return errorf(ErrSyntax, "unknown file type letter")
+		return errSyntaxUnknownFileTypeLetter
 	}
 	perm, ok := lsPerms(line[1:10])
 	if !ok {
-		return errorf(ErrSyntax, "bad permissions")
+		return errSyntaxBadPermissions
 	}
 	i := 10
 	if i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
 		i++
 	}
 	if i < len(line) && !isSpace(line[i]) && !isDigit(line[i]) {
-		return errorf(ErrSyntax, "bad permissions")
+		return errSyntaxBadPermissions
 	}
 
 	var toks [maxLsTokens]span
@@ -194,9 +194,9 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	}
 	if dateAt < 0 {
 		if sawMonth {
-			return errorf(ErrTime, "no valid date")
+			return errTimeNoValidDate
 		}
-		return errorf(ErrSyntax, "no date")
+		return errSyntaxNoDate
 	}
 
 	e.Type = typ
@@ -233,10 +233,10 @@ func parseLs(p *Parser, line string, e *Entry) error {
 			if device {
 				break
 			}
-			return errorf(ErrSize, "not a number")
+			return errSizeNotANumber
 		}
 		if n, ok = parseUint(sz[j:]); !ok {
-			return errorf(ErrSize, "too large")
+			return errSizeTooLarge
 		}
 		e.Size = n
 		// The letters belong to the group column; keep them as the last
@@ -260,7 +260,7 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	// Name: the column after the date is separated by exactly one blank;
 	// any further spaces are part of the name.
 	if dateEnd+1 >= len(line) {
-		return errorf(ErrName, "missing")
+		return errNameMissing
 	}
 	name := line[dateEnd+1:]
 	if typ == Link {
@@ -319,7 +319,7 @@ func (p *Parser) dayTimeOrYear(m time.Month, day int, cs string) (lsDate, bool) 
 	if !ok || prec != PrecisionMinute {
 		return lsDate{}, false
 	}
-	t, ok := resolveYear(p.now, p.loc, m, day, h, mi)
+	t, ok := p.resolveYear(m, day, h, mi)
 	if !ok {
 		return lsDate{}, false
 	}

@@ -45,11 +45,11 @@ func parseVMS(p *Parser, line string, e *Entry) (outcome, error) {
 	}
 	nt, _ := nextToken(line, 0)
 	if nt.start != 0 {
-		return 0, errorf(ErrSyntax, "continuation line without a name")
+		return 0, errSyntaxContinuationLineWithoutAName
 	}
 	name := line[:nt.end]
 	if !vmsName(name) {
-		return 0, errorf(ErrSyntax, "no ;version in the name")
+		return 0, errSyntaxNoVersionInTheName
 	}
 	if _, more := nextToken(line, nt.end); !more {
 		p.held = name
@@ -102,7 +102,7 @@ func vmsFields(p *Parser, name, rest string, e *Entry) error {
 		switch c := s[0]; {
 		case c == '[':
 			if e.Owner != "" {
-				return errorf(ErrSyntax, "two owner columns")
+				return errSyntaxTwoOwnerColumns
 			}
 			s = strings.TrimSuffix(s[1:], "]")
 			if i := strings.IndexByte(s, ','); i >= 0 {
@@ -113,44 +113,44 @@ func vmsFields(p *Parser, name, rest string, e *Entry) error {
 		case c == '(':
 			m, ok := vmsPerms(s)
 			if !ok || havePerm {
-				return errorf(ErrSyntax, "bad protection")
+				return errSyntaxBadProtection
 			}
 			e.Mode |= m
 			e.PermKnown, havePerm = true, true
 		case isDigit(c) && strings.IndexByte(s, '-') > 0:
 			if haveDate {
-				return errorf(ErrTime, "two dates")
+				return errTimeTwoDates
 			}
 			var ok bool
 			if y, mon, day, ok = vmsDate(s); !ok {
-				return errorf(ErrTime, "bad date")
+				return errTimeBadDate
 			}
 			haveDate = true
 		case isDigit(c) && strings.IndexByte(s, ':') > 0:
 			var ok bool
 			if h, mi, sec, nsec, prec, ok = parseClock(s, true); !ok || h > 23 {
-				return errorf(ErrTime, "bad time")
+				return errTimeBadTime
 			}
 		case isDigit(c):
 			if haveSize {
-				return errorf(ErrSize, "two sizes")
+				return errSizeTwoSizes
 			}
 			n, ok := vmsSize(s)
 			if !ok {
-				return errorf(ErrSize, "bad size")
+				return errSizeBadSize
 			}
 			e.Size, haveSize = n, true
 		default:
 			// An owner without brackets (some servers print the UIC
 			// name alone).
 			if e.Owner != "" || !isLetter(c) {
-				return errorf(ErrSyntax, "unexpected column")
+				return errSyntaxUnexpectedColumn
 			}
 			e.Owner = s
 		}
 	}
 	if !haveSize || !haveDate {
-		return errorf(ErrSyntax, "missing size or date")
+		return errSyntaxMissingSizeOrDate
 	}
 	e.ModTime = time.Date(y, mon, day, h, mi, sec, nsec, p.loc)
 	e.Precision = prec
