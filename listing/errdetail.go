@@ -9,7 +9,7 @@ var (
 	errFactsNoBeforeTheName                 = errorf(ErrFacts, `no "; " before the name`)
 	errFactsUNIXModeFact                    = errorf(ErrFacts, "UNIX.mode fact")
 	errFactsUpFact                          = errorf(ErrFacts, "up fact")
-	errNameSlash                         = errorf(ErrName, `contains "/"`)
+	errNameSlash                            = errorf(ErrName, `contains "/"`)
 	errNameContainsNUL                      = errorf(ErrName, "contains NUL")
 	errNameEmpty                            = errorf(ErrName, "empty")
 	errNameMissing                          = errorf(ErrName, "missing")

@@ -57,9 +57,9 @@ type Parser struct {
 	// of skew), limitYear its year in loc.
 	limit     time.Time
 	limitYear int
-	order  DateOrder
-	forced bool // order given by the caller, not guessed
-	line   int
+	order     DateOrder
+	forced    bool // order given by the caller, not guessed
+	line      int
 
 	dir     string // Unix: heading of the current "ls -lR" section
 	held    string // VMS: a name line waiting for the rest of its record
