@@ -55,7 +55,9 @@ func startProcess(name, dir string, argv []string, extraLogs []string) (*process
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		// Own group, so stop reaches the per-session children too.
 		Setpgid: true,
-		// If the test binary dies without cleaning up, so does the daemon.
+		// If the test binary dies without cleaning up, so does the daemon,
+		// unless it changed its user ids (the kernel then clears this);
+		// reapStale covers those.
 		Pdeathsig: syscall.SIGKILL,
 	}
 	if err := cmd.Start(); err != nil {
