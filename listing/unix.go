@@ -185,6 +185,12 @@ func parseLs(p *Parser, line string, e *Entry) error {
 				break
 			}
 		}
+		if n >= 5 {
+			if r, ok := p.lsVShellDate(line, toks[n-4], toks[n-3], toks[n-2], toks[n-1]); ok {
+				dateAt, dateEnd, d = n-4, toks[n-1].end, r
+				break
+			}
+		}
 		if n >= 3 {
 			if r, end, ok := p.lsISODate(line, toks[n-2], toks[n-1]); ok {
 				dateAt, dateEnd, d = n-2, end, r
@@ -326,12 +332,29 @@ func (p *Parser) dayTimeOrYear(m time.Month, day int, cs string) (lsDate, bool) 
 	return lsDate{t, PrecisionMinute}, true
 }
 
+// lsVShellDate reads the "Oct 08, 2002 09:47" of newer VShell servers.
+func (p *Parser) lsVShellDate(line string, a, b, c, d span) (lsDate, bool) {
+	ms, ds, ys, ts := line[a.start:a.end], line[b.start:b.end], line[c.start:c.end], line[d.start:d.end]
+	m, ok := parseMonth(ms)
+	if !ok || len(ds) < 2 || len(ds) > 3 || ds[len(ds)-1] != ',' || len(ys) != 4 {
+		return lsDate{}, false
+	}
+	day, ok1 := parseSmall(ds[:len(ds)-1])
+	y, ok2 := parseSmall(ys)
+	h, mi, _, _, prec, ok3 := parseClock(ts, false)
+	if !ok1 || !ok2 || !ok3 || prec != PrecisionMinute || h > 23 || !validDate(y, m, day) {
+		return lsDate{}, false
+	}
+	return lsDate{time.Date(y, m, day, h, mi, 0, 0, p.loc), PrecisionMinute}, true
+}
+
 // lsISODate reads ls --time-style=long-iso ("2005-04-08 11:22") and
-// full-iso ("2005-04-08 11:22:33.123456789 +0200"). It returns the end of
-// the last date token.
+// full-iso ("2005-04-08 11:22:33.123456789 +0200"), and the same with "/"
+// or "." between year, month and day, as some servers print. It returns
+// the end of the last date token.
 func (p *Parser) lsISODate(line string, a, b span) (lsDate, int, bool) {
 	ds, ts := line[a.start:a.end], line[b.start:b.end]
-	if len(ds) != 10 || ds[4] != '-' || ds[7] != '-' {
+	if len(ds) != 10 || (ds[4] != '-' && ds[4] != '/' && ds[4] != '.') || ds[7] != ds[4] {
 		return lsDate{}, 0, false
 	}
 	y, ok1 := parseSmall(ds[:4])
