@@ -28,6 +28,12 @@ const (
 	// "550 Issue during transfer: ...". On a TLS data connection the close is
 	// clean (close_notify), so only the reply reveals the failure.
 	Fail
+	// Drop sends Faults.After bytes of a download (or accepts After bytes of
+	// an upload), then replies "426 Failure writing network stream." and
+	// drops the control connection, as a crashing or restarting server
+	// would. The 4xx code marks the failure transient, so this is the fault
+	// for testing a client's reconnect-and-resume (REST) logic.
+	Drop
 	// Stall blocks the transfer after Faults.After bytes until Faults.Resume
 	// is closed, the client aborts (ABOR or closing the data connection, in
 	// passive mode), the control connection ends, or the server closes. It
@@ -44,6 +50,8 @@ func (f TransferFault) String() string {
 		return "truncate"
 	case Fail:
 		return "fail"
+	case Drop:
+		return "drop"
 	case Stall:
 		return "stall"
 	default:
@@ -77,8 +85,11 @@ type Faults struct {
 	HangupOn string
 }
 
-// ErrInjected is the error an injected Fail fault gives the server's transfer
-// code; it appears in the text of the 550 reply.
+// dropReply is what vsftpd answers when a data connection breaks.
+const dropReply = "426 Failure writing network stream."
+
+// ErrInjected is the error an injected Fail or Drop fault gives the server's
+// transfer code; it appears in the text of Fail's 550 reply.
 var ErrInjected = errors.New("ftptest: injected transfer failure")
 
 func (f *Faults) validate() error {
@@ -147,6 +158,9 @@ func (f *faultFile) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		case Fail:
 			return 0, ErrInjected
+		case Drop:
+			f.sess.replyThenHangUp(dropReply)
+			return 0, ErrInjected
 		default: // Stall
 			f.stalled = true
 			if err := f.sess.stall(f.faults.Resume); err != nil {
@@ -178,6 +192,9 @@ func (f *faultFile) Write(p []byte) (int, error) {
 	case Truncate:
 		return len(p), nil
 	case Fail:
+		return n, ErrInjected
+	case Drop:
+		f.sess.replyThenHangUp(dropReply)
 		return n, ErrInjected
 	default: // Stall
 		f.stalled = true

@@ -216,3 +216,34 @@ func TestFaultHangupOverTLS(t *testing.T) {
 		t.Fatalf("RETR: %+v", r)
 	}
 }
+
+func TestFaultDropThenResume(t *testing.T) {
+	s, c := faultServer(t, Options{Faults: Faults{Transfer: Drop, After: 100}})
+	r := c.transfer("RETR k.bin", nil, false)
+	if r.code != 426 || !bytes.Equal(r.data, kilobyte[:100]) {
+		t.Fatalf("RETR: code %d %q, %d bytes", r.code, r.msg, len(r.data))
+	}
+	if _, _, err := c.read(); err == nil {
+		t.Fatal("control connection still open after 426")
+	}
+	if err := s.SetFaults(Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	c = dial(t, s, nil)
+	c.login("u", "p")
+	c.cmd(350, "REST 100")
+	if r := c.transfer("RETR k.bin", nil, false); r.code != 226 || !bytes.Equal(r.data, kilobyte[100:]) {
+		t.Fatalf("resumed RETR: code %d, %d bytes", r.code, len(r.data))
+	}
+}
+
+func TestFaultDropUploadOverTLS(t *testing.T) {
+	s := New(t, Options{TLS: TLSExplicit, Faults: Faults{Transfer: Drop, After: 10}})
+	c := tlsClient(t, s, clientConfig(s, tls.NewLRUClientSessionCache(4)))
+	if r := c.transfer("STOR up.bin", kilobyte, false); r.code != 426 {
+		t.Fatalf("STOR: %+v", r)
+	}
+	if got, _ := afero.ReadFile(s.FS(), "/up.bin"); !bytes.Equal(got, kilobyte[:10]) {
+		t.Fatalf("stored %d bytes, want 10", len(got))
+	}
+}

@@ -183,7 +183,7 @@ func (s *Server) dataConfig(owner *session, rec *dataRecord) *tls.Config {
 		}
 		s.finishRecord(rec, info)
 		if err != nil && owner != nil {
-			owner.refuseData("522 SSL connection failed: session reuse required")
+			owner.replyThenHangUp("522 SSL connection failed: session reuse required")
 		}
 		return err
 	}

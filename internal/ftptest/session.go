@@ -26,7 +26,7 @@ type session struct {
 	ports   []int         // passive ports announced to this session
 	actives []netip.AddrPort
 
-	pendingHangup bool        // a data connection was refused; hang up before the next reply
+	pendingHangup bool        // hang up before ftpserverlib's next reply
 	hangupTimer   *time.Timer // hangs up anyway if no reply comes // active-mode addresses announced by this session
 }
 
@@ -102,13 +102,13 @@ func (s *session) replyAndHangUp(line string) {
 	s.hangUp()
 }
 
-// refuseData sends the reply for a refused data connection now, so that it
-// precedes ftpserverlib's own error reply, but hangs up only when
-// ftpserverlib is about to send that reply (see observeReply): closing the
-// control connection at once would make ftpserverlib tear down the data
-// connection before the TLS alert explaining the refusal is out. The timer
-// covers a transfer that ends without a reply.
-func (s *session) refuseData(line string) {
+// replyThenHangUp sends a final reply now, so that it precedes
+// ftpserverlib's own reply for the failed transfer, but hangs up only when
+// ftpserverlib is about to send that reply (see observeReply). Hanging up at
+// once would make ftpserverlib tear down the data connection early, before
+// the TLS alert of a refused handshake, or the data already read from a
+// file, has gone out. The timer covers a transfer that ends without a reply.
+func (s *session) replyThenHangUp(line string) {
 	s.inject(line)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -119,8 +119,7 @@ func (s *session) refuseData(line string) {
 	s.hangupTimer = time.AfterFunc(hangupGrace, s.hangUp)
 }
 
-// hangupGrace bounds how long a refused data connection's control
-// connection stays open waiting for ftpserverlib's reply.
+// hangupGrace bounds how long replyThenHangUp waits for ftpserverlib's reply.
 const hangupGrace = 2 * time.Second
 
 // beforeReply runs just before ftpserverlib writes a reply on this session.
