@@ -175,8 +175,15 @@ func (s *Server) Close() {
 func (s *Server) cleanup() {
 	s.t.Helper()
 	s.Close()
-	for _, err := range s.Errors() {
+	errs := s.Errors()
+	for _, err := range errs {
 		s.t.Errorf("%v", err)
+	}
+	if len(errs) > 0 {
+		// The last client lines usually explain a failure at a glance.
+		got := s.Received()
+		got = got[max(0, len(got)-20):]
+		s.t.Logf("fakeftp: last %d client lines: %q", len(got), got)
 	}
 }
 
