@@ -36,9 +36,12 @@
 //
 // # Names and times
 //
-// Names are byte-exact substrings of the input: nothing is decoded,
-// trimmed or normalised except where a format marks directories with a
-// suffix (a trailing "/" on IBM i, ".DIR;N" on VMS). A name never contains
+// Names are byte-exact substrings of the input: nothing is decoded or
+// normalised. Two exceptions: a directory suffix some formats add is
+// removed (a trailing "/" on IBM i and in "ls -p" output, ".DIR;N" on
+// VMS), and in column formats that pad the name (DOS, OS/2, NetWare, IBM
+// i) leading spaces cannot be told from padding and are dropped. Unix and
+// MLSx names keep every space after the one separator. A name never contains
 // NUL, and contains "/" only in formats where that is legal (MLSx, whose
 // cdir/pdir and MLST names may be paths, and IBM i members written
 // FILE/MEMBER).

@@ -368,3 +368,21 @@ func TestParseLineNoEntry(t *testing.T) {
 		t.Errorf("wrapped VMS name alone: %v", err)
 	}
 }
+
+func TestLsMarks(t *testing.T) {
+	for _, line := range []string{
+		"-rw-r--r--@ 1 user  staff  10 Jan  1  2020 xattr",   // macOS extended attributes
+		"-rw-r--r--. 1 root  root   10 Jan  1  2020 selinux", // SELinux context
+		"-rw-r--r--+ 1 root  root   10 Jan  1  2020 acl",     // POSIX ACL
+	} {
+		e, err := ParseLine(line, Unix, Options{})
+		if err != nil || e.Size != 10 || e.Owner == "" || e.Mode != 0o644 {
+			t.Errorf("%q: %+v %v", line, e, err)
+		}
+	}
+	// busybox pads the link count and prints numeric ids when names are unknown.
+	e, err := ParseLine("-rw-r--r--    1 1000     1000       4294967296 Jan  1 00:00 four-gib", Unix, Options{Now: testNow})
+	if err != nil || e.Size != 4<<30 || e.Owner != "1000" || e.Group != "1000" {
+		t.Errorf("busybox: %+v %v", e, err)
+	}
+}
