@@ -108,7 +108,17 @@ type Dialer struct {
 
 	// TLSConfig is cloned for each connection. Nil means a default config
 	// that verifies the server's certificate against the system roots.
-	// ServerName is always set, from the address dialled if empty.
+	// ServerName is always set, from the address dialled if empty, because
+	// session resumption depends on it. Verification is skipped only if the
+	// caller sets InsecureSkipVerify, by name.
+	//
+	// Set MaxVersion to tls.VersionTLS12 for servers whose TLS 1.3 is
+	// broken or cannot resume: ProFTPD before 1.3.7 (fixed by its PRs 930
+	// and 972), Pure-FTPd, which issues no TLS 1.3 session tickets (fine
+	// unless reuse is required), and builds rclone documents as needing its
+	// disable_tls13 option. Note that crypto/tls resumes TLS 1.2 sessions
+	// only from tickets, so a TLS-1.2-only server without tickets that
+	// requires reuse cannot be satisfied (golang/go#25228).
 	TLSConfig *tls.Config
 
 	// ClearData leaves data connections unencrypted under TLS (PROT C), for

@@ -115,7 +115,7 @@ func (c *Conn) preliminary(ctx context.Context, line string) (*Reply, error) {
 		case r.Class() == 2 && i < 2:
 			continue
 		case r.Class() == 4 || r.Class() == 5:
-			return nil, &Error{Code: r.Code, Msg: r.Message(), Cmd: redact(line)}
+			return nil, c.dataRefusal(&Error{Code: r.Code, Msg: r.Message(), Cmd: redact(line)})
 		default:
 			// A 3xx leaves the server waiting for something we never send.
 			return nil, c.fail(&UnexpectedReplyError{Cmd: redact(line), Reply: r, Want: "1xx"})
@@ -171,7 +171,7 @@ func (c *Conn) closeFailed(t *transfer, cause error) error {
 		return errors.Join(cause, err)
 	}
 	if r.Class() == 4 || r.Class() == 5 {
-		return errors.Join(&Error{Code: r.Code, Msg: r.Message(), Cmd: t.cmd}, cause)
+		return errors.Join(c.dataRefusal(&Error{Code: r.Code, Msg: r.Message(), Cmd: t.cmd}), cause)
 	}
 	return cause
 }
@@ -194,7 +194,7 @@ func (t *transfer) finish(ctx context.Context) error {
 	}
 	c.busy = nil
 	if err := checkClass(t.cmd, r, 2); err != nil {
-		return err
+		return c.dataRefusal(err)
 	}
 	if !t.ascii && t.size >= 0 && t.n < t.size {
 		return fmt.Errorf("ftp: %s: got %d of %d bytes: %w", t.cmd, t.n, t.size, ErrShortTransfer)
@@ -471,3 +471,19 @@ func (t *transfer) uniqueName() string {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// ErrDataTLSRefused is wrapped when, under PROT P, the server refuses a
+// data connection with 522 or 425: most often because its TLS session did
+// not resume the control connection's (vsftpd says "522 SSL connection
+// failed: session reuse required"; ProFTPD only "425 Unable to build data
+// connection: Operation not permitted").
+var ErrDataTLSRefused = errors.New("the server refused the TLS data connection; it may require TLS session reuse (see Dialer.SessionReuse)")
+
+// dataRefusal adds ErrDataTLSRefused to a 522 or 425 under PROT P.
+func (c *Conn) dataRefusal(err error) error {
+	var fe *Error
+	if c.tls.protP && asError(err, &fe) && (fe.Code == 522 || fe.Code == 425) {
+		return fmt.Errorf("%w (%w)", err, ErrDataTLSRefused)
+	}
+	return err
+}
