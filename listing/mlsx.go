@@ -83,41 +83,53 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 				return 0, errFactsFactNameWithASpaceOrControlByte
 			}
 		}
-		switch {
-		case equalFold(key, "type"):
-			e.Type, e.Target = mlsxType(val)
-		case equalFold(key, "size"):
-			if val == "" {
-				continue
+		// Dispatch on the length first: most facts are skipped after one
+		// comparison.
+		switch len(key) {
+		case 4:
+			switch {
+			case eqLower(key, "type"):
+				e.Type, e.Target = mlsxType(val)
+			case eqLower(key, "size"):
+				if val == "" {
+					continue
+				}
+				n, ok := parseUint(val)
+				if !ok {
+					return 0, errSizeSizeFact
+				}
+				e.Size = n
+			case eqLower(key, "sizd"):
+				if n, ok := parseUint(val); ok {
+					sizd = n
+				}
 			}
-			n, ok := parseUint(val)
-			if !ok {
-				return 0, errSizeSizeFact
+		case 6:
+			if eqLower(key, "modify") {
+				t, prec, ok := parseMLSxTime(val)
+				if !ok {
+					return 0, errTimeModifyFact
+				}
+				e.ModTime, e.Precision = t, prec
 			}
-			e.Size = n
-		case equalFold(key, "sizd"):
-			if n, ok := parseUint(val); ok {
-				sizd = n
+		case 9:
+			if eqLower(key, "unix.mode") {
+				m, ok := parseOctalMode(val)
+				if !ok {
+					return 0, errFactsUNIXModeFact
+				}
+				e.Mode |= m
+				e.PermKnown = true
 			}
-		case equalFold(key, "modify"):
-			t, prec, ok := parseMLSxTime(val)
-			if !ok {
-				return 0, errTimeModifyFact
+		case 8, 10, 14, 15:
+			switch {
+			case eqLower(key, "unix.ownername"),
+				e.Owner == "" && (eqLower(key, "unix.owner") || eqLower(key, "unix.uid")):
+				e.Owner = val
+			case eqLower(key, "unix.groupname"),
+				e.Group == "" && (eqLower(key, "unix.group") || eqLower(key, "unix.gid")):
+				e.Group = val
 			}
-			e.ModTime, e.Precision = t, prec
-		case equalFold(key, "unix.mode"):
-			m, ok := parseOctalMode(val)
-			if !ok {
-				return 0, errFactsUNIXModeFact
-			}
-			e.Mode |= m
-			e.PermKnown = true
-		case equalFold(key, "unix.ownername"), equalFold(key, "unix.owner") && e.Owner == "",
-			equalFold(key, "unix.uid") && e.Owner == "":
-			e.Owner = val
-		case equalFold(key, "unix.groupname"), equalFold(key, "unix.group") && e.Group == "",
-			equalFold(key, "unix.gid") && e.Group == "":
-			e.Group = val
 		}
 	}
 	if e.Size < 0 && sizd >= 0 {

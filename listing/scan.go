@@ -15,6 +15,24 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
 
+// eqLower reports whether s equals lower (which must be lower-case ASCII)
+// without regard to ASCII case.
+func eqLower(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' }
