@@ -1,0 +1,186 @@
+// Package cli implements ferry, the command-line FTP/FTPS client.
+//
+// Main is the whole program: cmd/ferry only wires it to the process's
+// arguments, standard streams, environment and interrupt signal, so every
+// command can be run and tested in-process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/alecthomas/kong"
+	"golang.org/x/term"
+)
+
+// Globals are the flags accepted before (or after) any command.
+type Globals struct {
+	Debug      int           `short:"d" type:"counter" help:"Protocol trace on stderr, one line per command and reply; -dd adds raw lines. Passwords are masked."`
+	TLS        string        `name:"tls" enum:"none,explicit,implicit," default:"" placeholder:"MODE" help:"none | explicit | implicit (default: none for ftp://, implicit for ftps://)."`
+	CA         string        `name:"ca" placeholder:"FILE" help:"PEM bundle of extra trusted CAs."`
+	Insecure   bool          `help:"Skip certificate verification (warns on stderr)."`
+	Active     bool          `help:"Active mode (EPRT/PORT); the default is passive (EPSV, falling back to PASV)."`
+	NoEPSV     bool          `name:"no-epsv" help:"Never send EPSV (or EPRT)."`
+	User       string        `placeholder:"NAME" help:"User; the password comes from the URL, FTP_PASSWORD, the netrc file or a prompt."`
+	Account    string        `placeholder:"ACCT" help:"Account sent with ACCT when the server asks (332)."`
+	NetrcFile  string        `name:"netrc-file" placeholder:"FILE" help:"Netrc file (default ~/.netrc)."`
+	Timeout    time.Duration `default:"30s" help:"Connect, per-reply, data-connect and data-idle timeout."`
+	Retries    int           `default:"2" help:"Retry transient failures (4xx, dropped connections) with backoff, resuming transfers."`
+	JSON       bool          `name:"json" help:"Machine-readable output (ls, stat, hash): JSON Lines."`
+	Quiet      bool          `short:"q" help:"No progress, no chatter."`
+	NoProgress bool          `name:"no-progress" help:"No progress bars (they are shown only on a terminal anyway)."`
+}
+
+// grammar is the whole command line.
+type grammar struct {
+	Globals
+
+	Ls     lsCmd     `cmd:"" help:"List a directory (MLSD when offered, else LIST, parsed)."`
+	Get    getCmd    `cmd:"" help:"Download a file (- for stdout), or a tree with -r."`
+	Put    putCmd    `cmd:"" help:"Upload a file (- for stdin), or a tree with -r."`
+	Cat    catCmd    `cmd:"" help:"Write a remote file to stdout."`
+	Rm     rmCmd     `cmd:"" help:"Remove a file, or a tree with -r."`
+	Mkdir  mkdirCmd  `cmd:"" help:"Create a directory."`
+	Rmdir  rmdirCmd  `cmd:"" help:"Remove an empty directory."`
+	Mv     mvCmd     `cmd:"" help:"Rename a file or directory on the server."`
+	Stat   statCmd   `cmd:"" help:"Show type, size and modification time."`
+	Hash   hashCmd   `cmd:"" help:"Server-side checksum (HASH, XSHA256, XSHA1, XMD5, XCRC)."`
+	Quote  quoteCmd  `cmd:"" help:"Send one raw command after login and print the reply."`
+	Shell  shellCmd  `cmd:"" help:"Interactive session: commands from the terminal or stdin."`
+	Mirror mirrorCmd `cmd:"" help:"Synchronise a tree; the side given as a URL is remote."`
+	Serve  serveCmd  `cmd:"" help:"Run an embedded FTP server on loopback, for trying things."`
+	Demo   demoCmd   `cmd:"" help:"Start an embedded server, upload, list, download, verify, showing the dialogue."`
+}
+
+// app is what every command runs with: the parsed globals and the
+// program's surroundings, which Main receives instead of reading os.*.
+type app struct {
+	g      *Globals
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+
+	// isTerminal reports whether the stream is an interactive terminal;
+	// only real *os.File terminals are.
+	stdoutTTY bool
+	stderrTTY bool
+	stdinTTY  bool
+
+	trace *traceHandler
+	creds *credCache
+}
+
+// exitPanic carries kong's requested exit status (after --help) out of
+// the parser, which would otherwise call os.Exit.
+type exitPanic struct{ code int }
+
+// Main runs ferry with args (the command line without the program name)
+// and returns the process exit status. Cancelling ctx (Ctrl-C) aborts what
+// is running and makes Main return 130. getenv may be nil.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) (code int) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	var g grammar
+	parser, err := kong.New(&g,
+		kong.Name("ferry"),
+		kong.Description("FTP and FTPS client. URLs: ftp://[user[:password]@]host[:port]/path[;type=a|i], ftps://... for implicit TLS."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitPanic{code}) }),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "ferry: %v\n", err)
+		return ExitOther
+	}
+	kctx, err := parseArgs(parser, fixServeTLS(args))
+	if err != nil {
+		var ep exitPanic
+		if errors.As(err, &ep) {
+			return ep.code
+		}
+		fmt.Fprintf(stderr, "ferry: %v\n", err)
+		fmt.Fprintln(stderr, "Run 'ferry --help' for usage.")
+		return ExitUsage
+	}
+	if kctx == nil {
+		return ExitOK
+	}
+	a := &app{
+		g:         &g.Globals,
+		stdin:     stdin,
+		stdout:    stdout,
+		stderr:    stderr,
+		getenv:    getenv,
+		stdoutTTY: isTerminal(stdout),
+		stderrTTY: isTerminal(stderr),
+		stdinTTY:  isTerminal(stdin),
+		creds:     &credCache{},
+	}
+	a.trace = newTraceHandler(stderr, g.Debug)
+	if g.Retries < 0 {
+		return a.fail(usageErrorf("--retries must be 0 or more"))
+	}
+	if g.Timeout <= 0 {
+		return a.fail(usageErrorf("--timeout must be positive"))
+	}
+	runner, ok := kctx.Selected().Target.Addr().Interface().(command)
+	if !ok {
+		return a.fail(usageErrorf("no command given"))
+	}
+	if err := runner.run(ctx, a); err != nil {
+		return a.fail(err)
+	}
+	return ExitOK
+}
+
+// command is implemented by every subcommand.
+type command interface {
+	run(ctx context.Context, a *app) error
+}
+
+func parseArgs(parser *kong.Kong, args []string) (kctx *kong.Context, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ep, ok := r.(exitPanic)
+			if !ok {
+				panic(r)
+			}
+			err = ep
+		}
+	}()
+	return parser.Parse(args)
+}
+
+func (e exitPanic) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// fail prints err as one line on stderr and returns its exit status.
+func (a *app) fail(err error) int {
+	code := ExitCode(err)
+	if code == ExitInterrupted {
+		fmt.Fprintln(a.stderr, "ferry: interrupted")
+		return code
+	}
+	if !errors.Is(err, errReported) {
+		fmt.Fprintf(a.stderr, "ferry: %s\n", a.creds.scrub(Message(err)))
+	}
+	return code
+}
+
+// chatter prints a progress message on stderr unless --quiet.
+func (a *app) chatter(format string, args ...any) {
+	if !a.g.Quiet {
+		fmt.Fprintf(a.stderr, format+"\n", args...)
+	}
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

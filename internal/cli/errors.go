@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"strings"
+
+	"github.com/ferryftp/ftp"
+)
+
+// Exit statuses, as documented in the command's help.
+const (
+	ExitOK          = 0   // success
+	ExitOther       = 1   // any other error
+	ExitUsage       = 2   // bad command line or URL
+	ExitConnection  = 3   // connection, TLS, timeout or protocol failure
+	ExitLogin       = 4   // login refused
+	ExitPermanent   = 5   // permanent FTP error (5xx)
+	ExitTransient   = 6   // transient FTP error (4xx) that retries did not clear
+	ExitLocal       = 7   // local I/O error
+	ExitIncomplete  = 8   // transfer incomplete or verification failed
+	ExitInterrupted = 130 // interrupted (Ctrl-C)
+)
+
+// errReported marks an error whose details were already printed, so Main
+// prints nothing more but still exits with its status.
+var errReported = errors.New("already reported")
+
+// usageError is a command line that cannot be run.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// opError names the operation and remote path that failed.
+type opError struct {
+	Op   string // "get", "ls", ...
+	Path string
+	Err  error
+}
+
+func (e *opError) Error() string {
+	if e.Path == "" {
+		return e.Op + ": " + Message(e.Err)
+	}
+	return e.Op + " " + e.Path + ": " + Message(e.Err)
+}
+
+func (e *opError) Unwrap() error { return e.Err }
+
+// loginError is a failure of USER, PASS or ACCT.
+type loginError struct {
+	User string
+	Err  error
+}
+
+func (e *loginError) Error() string {
+	return fmt.Sprintf("login as %s refused: %s", e.User, Message(e.Err))
+}
+
+func (e *loginError) Unwrap() error { return e.Err }
+
+// localError is a failure on the local file system.
+type localError struct {
+	Op   string
+	Path string
+	Err  error
+}
+
+func (e *localError) Error() string {
+	return fmt.Sprintf("%s %s: %v", e.Op, e.Path, unwrapPathError(e.Err))
+}
+
+func (e *localError) Unwrap() error { return e.Err }
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// verifyError is a transfer whose result does not match what the server
+// says it sent.
+type verifyError struct {
+	Path string
+	Msg  string
+}
+
+func (e *verifyError) Error() string { return "verify " + e.Path + ": " + e.Msg }
+
+// unsafeNameError is a name sent by the server that would escape the
+// local destination directory.
+type unsafeNameError struct {
+	Dir  string
+	Name string
+}
+
+func (e *unsafeNameError) Error() string {
+	return fmt.Sprintf("server sent an unsafe name %q in %q: refused", e.Name, e.Dir)
+}
+
+// statusError carries an exit status decided by a command that already
+// reported its errors (shell, mirror).
+type statusError struct{ code int }
+
+func (e *statusError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+func (e *statusError) Unwrap() error { return errReported }
+
+// ExitCode maps an error to ferry's exit status.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.code
+	}
+	if errors.Is(err, context.Canceled) {
+		return ExitInterrupted
+	}
+	var ue *usageError
+	var urlErr *URLError
+	var argErr *ftp.ArgumentError
+	if errors.As(err, &ue) || errors.As(err, &urlErr) || errors.As(err, &argErr) {
+		return ExitUsage
+	}
+	var le *loginError
+	if errors.As(err, &le) {
+		var fe *ftp.Error
+		if errors.As(le.Err, &fe) {
+			return ExitLogin
+		}
+		return connectionOr(le.Err, ExitLogin)
+	}
+	var lo *localError
+	if errors.As(err, &lo) {
+		return ExitLocal
+	}
+	var ve *verifyError
+	if errors.As(err, &ve) || errors.Is(err, ftp.ErrShortTransfer) {
+		return ExitIncomplete
+	}
+	var fe *ftp.Error
+	if errors.As(err, &fe) {
+		if fe.Transient() {
+			return ExitTransient
+		}
+		return ExitPermanent
+	}
+	return connectionOr(err, ExitOther)
+}
+
+// connectionOr returns ExitConnection for failures of the connection
+// itself (network, TLS, timeouts, protocol violations), else def.
+func connectionOr(err error, def int) int {
+	var (
+		pe   *ftp.ProtocolError
+		ure  *ftp.UnexpectedReplyError
+		ne   net.Error
+		oe   *net.OpError
+		re   tls.RecordHeaderError
+		ae   tls.AlertError
+		ce   *tls.CertificateVerificationError
+		uae  x509.UnknownAuthorityError
+		hne  x509.HostnameError
+		cie  x509.CertificateInvalidError
+		dnse *net.DNSError
+		une  *unsafeNameError
+	)
+	switch {
+	case errors.As(err, &pe), errors.As(err, &ure), errors.As(err, &ne), errors.As(err, &oe),
+		errors.As(err, &re), errors.As(err, &ae), errors.As(err, &ce), errors.As(err, &uae),
+		errors.As(err, &hne), errors.As(err, &cie), errors.As(err, &dnse), errors.As(err, &une),
+		errors.Is(err, ftp.ErrBroken), errors.Is(err, ftp.ErrClosed),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, context.DeadlineExceeded), ftp.IsTransient(err):
+		return ExitConnection
+	}
+	return def
+}
+
+// Message renders err for the one-line report on stderr: the server's
+// code and text rather than Go's wrapping, on one line.
+func Message(err error) string {
+	var s string
+	if fe, ok := err.(*ftp.Error); ok {
+		s = fmt.Sprintf("%d %s", fe.Code, fe.Msg)
+	} else {
+		s = err.Error()
+	}
+	s = strings.TrimPrefix(s, "ftp: ")
+	s = strings.ReplaceAll(s, "\r", "")
+	return strings.ReplaceAll(s, "\n", " ")
+}
+

@@ -1,0 +1,195 @@
+package cli
+
+import (
+	"context"
+	"strings"
+
+	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/listing"
+)
+
+type rmCmd struct {
+	Recursive bool   `short:"r" help:"Remove a directory and everything in it."`
+	URL       string `arg:"" name:"URL" help:"File (or, with -r, directory) to remove."`
+}
+
+func (cmd *rmCmd) run(ctx context.Context, a *app) error {
+	loc, err := parseRemote(cmd.URL)
+	if err != nil {
+		return err
+	}
+	if loc.Path == "" {
+		return usageErrorf("rm needs a path, not the login directory")
+	}
+	s := a.newSession(loc, 0)
+	defer s.close()
+	return s.remove(ctx, loc.Path, cmd.Recursive)
+}
+
+// remove deletes a file, or with recursive a whole tree.
+func (s *session) remove(ctx context.Context, p string, recursive bool) error {
+	if recursive {
+		var e listing.Entry
+		err := s.do(ctx, func(c *ftp.Conn, _ int) error {
+			var err error
+			e, err = statRemote(ctx, c, p)
+			return err
+		})
+		if err != nil {
+			return &opError{Op: "rm", Path: p, Err: err}
+		}
+		if e.Type == listing.Dir {
+			return s.removeTree(ctx, p)
+		}
+	}
+	err := s.do(ctx, func(c *ftp.Conn, _ int) error { return c.Delete(ctx, p) })
+	if err != nil {
+		return &opError{Op: "rm", Path: p, Err: err}
+	}
+	return nil
+}
+
+// removeTree deletes everything under dir, then dir.
+func (s *session) removeTree(ctx context.Context, dir string) error {
+	entries, err := s.walkRemote(ctx, dir)
+	if err != nil {
+		return err
+	}
+	var dirs []string
+	for _, e := range entries {
+		p := remoteJoin(dir, e.rel)
+		if e.dir {
+			dirs = append(dirs, p)
+			continue
+		}
+		if err := s.do(ctx, func(c *ftp.Conn, _ int) error { return c.Delete(ctx, p) }); err != nil {
+			return &opError{Op: "rm", Path: p, Err: err}
+		}
+	}
+	sortDeepestFirst(dirs)
+	dirs = append(dirs, dir)
+	for _, d := range dirs {
+		if err := s.do(ctx, func(c *ftp.Conn, _ int) error { return c.RemoveDir(ctx, d) }); err != nil {
+			return &opError{Op: "rmdir", Path: d, Err: err}
+		}
+	}
+	return nil
+}
+
+type mkdirCmd struct {
+	Parents bool   `short:"p" help:"Create parent directories as needed; no error if it exists."`
+	URL     string `arg:"" name:"URL" help:"Directory to create."`
+}
+
+func (cmd *mkdirCmd) run(ctx context.Context, a *app) error {
+	loc, err := parseRemote(cmd.URL)
+	if err != nil {
+		return err
+	}
+	if loc.Path == "" {
+		return usageErrorf("mkdir needs a path")
+	}
+	s := a.newSession(loc, 0)
+	defer s.close()
+	if cmd.Parents {
+		return s.mkdirAll(ctx, loc.Path)
+	}
+	err = s.do(ctx, func(c *ftp.Conn, _ int) error {
+		_, err := c.MakeDir(ctx, loc.Path)
+		return err
+	})
+	if err != nil {
+		return &opError{Op: "mkdir", Path: loc.Path, Err: err}
+	}
+	return nil
+}
+
+// mkdirAll creates p and its missing parents. A refused MKD is fine when
+// the directory turns out to exist.
+func (s *session) mkdirAll(ctx context.Context, p string) error {
+	prefix := ""
+	if strings.HasPrefix(p, "/") {
+		prefix = "/"
+	}
+	for _, part := range strings.Split(strings.Trim(p, "/"), "/") {
+		if part == "" {
+			continue
+		}
+		if prefix == "" || prefix == "/" {
+			prefix += part
+		} else {
+			prefix += "/" + part
+		}
+		dir := prefix
+		err := s.do(ctx, func(c *ftp.Conn, _ int) error {
+			_, err := c.MakeDir(ctx, dir)
+			if err == nil || !isServerReply(err) {
+				return err
+			}
+			if e, serr := statRemote(ctx, c, dir); serr == nil && e.Type == listing.Dir {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
+			return &opError{Op: "mkdir", Path: dir, Err: err}
+		}
+	}
+	return nil
+}
+
+type rmdirCmd struct {
+	URL string `arg:"" name:"URL" help:"Empty directory to remove."`
+}
+
+func (cmd *rmdirCmd) run(ctx context.Context, a *app) error {
+	loc, err := parseRemote(cmd.URL)
+	if err != nil {
+		return err
+	}
+	if loc.Path == "" {
+		return usageErrorf("rmdir needs a path")
+	}
+	s := a.newSession(loc, 0)
+	defer s.close()
+	err = s.do(ctx, func(c *ftp.Conn, _ int) error { return c.RemoveDir(ctx, loc.Path) })
+	if err != nil {
+		return &opError{Op: "rmdir", Path: loc.Path, Err: err}
+	}
+	return nil
+}
+
+type mvCmd struct {
+	URL     string `arg:"" name:"URL" help:"File or directory to rename."`
+	NewPath string `arg:"" name:"NEWPATH" help:"New path on the same server (a path, or a URL of the same server)."`
+}
+
+func (cmd *mvCmd) run(ctx context.Context, a *app) error {
+	loc, err := parseRemote(cmd.URL)
+	if err != nil {
+		return err
+	}
+	to := cmd.NewPath
+	if IsURL(to) {
+		dst, err := ParseURL(to)
+		if err != nil {
+			return err
+		}
+		if dst.Host != loc.Host || a.addr(dst) != a.addr(loc) {
+			return usageErrorf("mv renames on one server; %s is on another", dst)
+		}
+		to = dst.Path
+	} else if strings.ContainsAny(to, "\r\n\x00") {
+		return usageErrorf("NEWPATH contains CR, LF or NUL")
+	}
+	if loc.Path == "" || to == "" {
+		return usageErrorf("mv needs two paths")
+	}
+	s := a.newSession(loc, 0)
+	defer s.close()
+	err = s.do(ctx, func(c *ftp.Conn, _ int) error { return c.Rename(ctx, loc.Path, to) })
+	if err != nil {
+		return &opError{Op: "mv", Path: loc.Path, Err: err}
+	}
+	return nil
+}

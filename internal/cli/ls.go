@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/listing"
+)
+
+type lsCmd struct {
+	Long bool   `short:"l" help:"Long listing: type, permissions, size, time."`
+	All  bool   `short:"a" help:"Include hidden (dot) files."`
+	URL  string `arg:"" name:"URL" help:"Directory to list."`
+}
+
+func (cmd *lsCmd) run(ctx context.Context, a *app) error {
+	loc, err := parseRemote(cmd.URL)
+	if err != nil {
+		return err
+	}
+	s := a.newSession(loc, 0)
+	s.listHidden = cmd.All
+	defer s.close()
+	entries, err := s.readDir(ctx, loc.Path)
+	if err != nil && entries == nil {
+		return &opError{Op: "ls", Path: loc.Display(), Err: err}
+	}
+	if perr := a.printEntries(entries, cmd.Long, cmd.All); perr != nil {
+		return perr
+	}
+	if err != nil {
+		return &opError{Op: "ls", Path: loc.Display(), Err: err}
+	}
+	return nil
+}
+
+// readDir lists dir, sorted by name, with retries.
+func (s *session) readDir(ctx context.Context, dir string) ([]listing.Entry, error) {
+	var entries []listing.Entry
+	err := s.do(ctx, func(c *ftp.Conn, _ int) error {
+		var err error
+		entries, err = c.ReadDir(ctx, dir)
+		return err
+	})
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	return entries, err
+}
+
+// printEntries prints a listing as JSON Lines (--json), "ls -l" lines, or
+// names: one per line, with a "/" after directories on a terminal.
+func (a *app) printEntries(entries []listing.Entry, long, all bool) error {
+	for _, e := range entries {
+		if !all && strings.HasPrefix(e.Name, ".") {
+			continue
+		}
+		var err error
+		switch {
+		case a.g.JSON:
+			err = writeJSON(a.stdout, toJSON(e))
+		case long:
+			_, err = fmt.Fprintln(a.stdout, longLine(e))
+		case a.stdoutTTY && e.Type == listing.Dir:
+			_, err = fmt.Fprintln(a.stdout, printable(e.Name)+"/")
+		case a.stdoutTTY:
+			_, err = fmt.Fprintln(a.stdout, printable(e.Name))
+		default:
+			_, err = fmt.Fprintln(a.stdout, e.Name)
+		}
+		if err != nil {
+			return &localError{Op: "write", Path: "standard output", Err: err}
+		}
+	}
+	return nil
+}
