@@ -60,8 +60,9 @@ func (f TransferFault) String() string {
 }
 
 // Faults injects failures that client tests need to provoke. The zero value
-// injects nothing. Change them while the server runs with Server.SetFaults;
-// a transfer uses the settings current when its file was opened.
+// injects nothing. Change them while the server runs with Server.SetFaults:
+// a transfer fault applies to files opened afterwards, ReplyDelay and
+// HangupOn at once.
 type Faults struct {
 	// Transfer is the fault applied to file content, after After bytes.
 	Transfer TransferFault

@@ -3,6 +3,7 @@ package ftptest
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/afero"
+	"go.uber.org/goleak"
 )
 
 func TestPlainSession(t *testing.T) {
@@ -280,4 +282,25 @@ func BenchmarkStart(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestNoGoroutinesAfterClose is the per-test pattern other packages use:
+// the leak check is registered first, so it runs after New's cleanup.
+func TestNoGoroutinesAfterClose(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
+	s := New(t, Options{TLS: TLSExplicit, RequireSessionReuse: true, Faults: Faults{Transfer: Stall, After: 1}})
+	if err := afero.WriteFile(s.FS(), "/f", []byte("stalls after one byte"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := tlsClient(t, s, clientConfig(s, tls.NewLRUClientSessionCache(4)))
+	c.transfer("LIST", nil, false)
+	port := epsvPort(t, c.cmd(229, "EPSV"))
+	dc, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), ioTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dc.Close() })
+	c.cmd(150, "RETR f")
+	// Leave the transfer stalled and the client connected: Close must end both.
 }
