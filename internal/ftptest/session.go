@@ -19,15 +19,14 @@ type session struct {
 	ctrl *ctrlConn
 	gone chan struct{} // closed when the control connection ends
 
-	mu      sync.Mutex
-	ctrlTLS *tls.Conn     // the control connection's TLS layer, once known
-	tlsUp   bool          // a control TLS handshake has started
-	wake    chan struct{} // closed (and replaced) when a data connection closes
-	ports   []int         // passive ports announced to this session
-	actives []netip.AddrPort
-
-	pendingHangup bool        // hang up before ftpserverlib's next reply
-	hangupTimer   *time.Timer // hangs up anyway if no reply comes // active-mode addresses announced by this session
+	mu            sync.Mutex
+	ctrlTLS       *tls.Conn        // the control connection's TLS layer, once known
+	tlsUp         bool             // a control TLS handshake has started
+	wake          chan struct{}    // closed (and replaced) when a data connection closes
+	ports         []int            // passive ports announced to this session
+	actives       []netip.AddrPort // active-mode addresses announced by this session
+	pendingHangup bool             // hang up before ftpserverlib's next reply
+	hangupTimer   *time.Timer      // hangs up anyway if no reply comes
 }
 
 func newSession(srv *Server, cc ftpserver.ClientContext, ctrl *ctrlConn) *session {
