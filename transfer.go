@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"time"
 )
 
 // transfer is one data transfer between its command and its final reply.
@@ -63,26 +64,32 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	// the preliminary reply is awaited: servers differ on whether they send
 	// 150 before or after the data connection is up, and waiting for either
 	// first would deadlock with some of them.
-	ready := c.finishData(ctx, setup)
+	ready, stop := c.finishData(ctx, setup)
 	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A"}
 	r, err := c.preliminary(ctx, line)
 	if err != nil {
-		setup.close()
-		<-ready
+		stop()
 		return nil, err
 	}
+	var res dataResult
 	if r.Class() == 2 {
 		// 225/226/250 with no 1xx: the server says the transfer is over
 		// already (some do this for an empty listing). Take whatever data
-		// it sent.
+		// it sent, but do not wait long for a data connection it may never
+		// open.
 		t.final = r
+		select {
+		case res = <-ready:
+		case <-time.After(finalGrace):
+			stop()
+		}
 	} else {
 		t.prelim = r
 		t.size = parse150Size(r)
+		res = <-ready
 	}
-	res := <-ready
+	stop()
 	if res.err != nil {
-		setup.close()
 		if t.final != nil {
 			return nil, res.err
 		}
@@ -128,28 +135,39 @@ type dataResult struct {
 	err  error
 }
 
+// finalGrace is how long a transfer answered at once with 226 (no 1xx)
+// waits for the data connection the server may still open.
+const finalGrace = time.Second
+
 // finishData accepts (active mode) and wraps in TLS (PROT P) in the
 // background, so that it can overlap the wait for the preliminary reply.
-func (c *Conn) finishData(ctx context.Context, s *dataSetup) <-chan dataResult {
+// stop, which may be called more than once, ends that work if it is still
+// going and closes everything unless a result was taken from the channel.
+func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataResult, stop func()) {
 	ch := make(chan dataResult, 1)
 	if s.ln == nil && !c.tls.protP {
 		ch <- dataResult{conn: s.conn}
-		return ch
+		return ch, func() {
+			if len(ch) > 0 {
+				s.close() // the result was never taken
+			}
+		}
 	}
+	gctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		conn := s.conn
 		if s.ln != nil {
 			var err error
-			conn, err = c.accept(ctx, s.ln)
-			s.ln.Close()
+			conn, err = c.accept(gctx, s.ln)
 			if err != nil {
 				ch <- dataResult{err: err}
 				return
 			}
-			s.conn = conn
 		}
 		if c.tls.protP {
-			tc, err := c.dataTLS(ctx, conn)
+			tc, err := c.dataTLS(gctx, conn)
 			if err != nil {
 				conn.Close()
 				ch <- dataResult{err: err}
@@ -159,7 +177,22 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) <-chan dataResult {
 		}
 		ch <- dataResult{conn: conn}
 	}()
-	return ch
+	return ch, func() {
+		cancel()
+		<-done
+		if s.ln != nil {
+			s.ln.Close()
+		}
+		select {
+		case res := <-ch: // never taken: nobody else will close it
+			if res.conn != nil {
+				res.conn.Close()
+			} else if s.conn != nil {
+				s.conn.Close()
+			}
+		default:
+		}
+	}
 }
 
 // closeFailed reads the final reply of a transfer that failed on the data
@@ -234,6 +267,9 @@ func (t *transfer) dataFailed(ctx context.Context, cause error) error {
 
 // readData reads from the data connection with the idle timeout and ctx.
 func (t *transfer) readData(ctx context.Context, p []byte) (int, error) {
+	if t.data == nil {
+		return 0, io.EOF // the server ended the transfer without opening one
+	}
 	var n int
 	err := guard(ctx, t.data, t.c.d.DataTimeout, func() error {
 		var err error
@@ -246,6 +282,9 @@ func (t *transfer) readData(ctx context.Context, p []byte) (int, error) {
 
 // writeData writes to the data connection with the idle timeout and ctx.
 func (t *transfer) writeData(ctx context.Context, p []byte) error {
+	if t.data == nil {
+		return errors.New("the server ended the transfer before any data was sent")
+	}
 	return guard(ctx, t.data, t.c.d.DataTimeout, func() error {
 		n, err := t.data.Write(p)
 		t.n += int64(n)
@@ -441,7 +480,7 @@ func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offse
 func (t *transfer) endUpload(ctx context.Context) error {
 	type closeWriter interface{ CloseWrite() error }
 	cw, ok := t.data.(closeWriter)
-	if !ok {
+	if t.data == nil || !ok {
 		return nil
 	}
 	return guard(ctx, t.data, t.c.d.DataTimeout, func() error {
