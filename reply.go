@@ -41,7 +41,7 @@ func (r *Reply) Message() string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(stripCode(l, r.Code, i == 0))
+		b.WriteString(stripCode(l, r.Code))
 	}
 	return b.String()
 }
@@ -65,17 +65,15 @@ func (r *Reply) firstLine() string {
 // 3 intermediate, 4 transient failure, 5 permanent failure.
 func (r *Reply) Class() int { return r.Code / 100 }
 
-func stripCode(line string, code int, first bool) string {
-	if len(line) >= 3 && atoi3(line) == code {
+// stripCode removes a leading "NNN-" or "NNN " that repeats the code.
+func stripCode(line string, code int) string {
+	if atoi3(line) == code {
 		if len(line) == 3 {
 			return ""
 		}
 		if line[3] == ' ' || line[3] == '-' {
 			return line[4:]
 		}
-	}
-	if first {
-		return line
 	}
 	return line
 }
