@@ -23,7 +23,7 @@ const (
 	TLSImplicit
 )
 
-// String returns the mode's name as used by `ferry serve`.
+// String returns "none", "explicit" or "implicit".
 func (m TLSMode) String() string {
 	switch m {
 	case TLSNone:
