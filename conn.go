@@ -92,8 +92,9 @@ func guard(ctx context.Context, conn deadliner, timeout time.Duration, fn func()
 		return err
 	}
 	deadline := time.Now().Add(timeout)
+	ctxDeadline := false
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+		deadline, ctxDeadline = d, true
 	}
 	conn.SetDeadline(deadline)
 	done := make(chan struct{})
@@ -107,6 +108,13 @@ func guard(ctx context.Context, conn deadliner, timeout time.Duration, fn func()
 		if err != nil {
 			err = errors.Join(ctx.Err(), err)
 		}
+	} else if err != nil && ctxDeadline && !time.Now().Before(deadline) {
+		// The I/O timed out at the context's deadline, perhaps a moment
+		// before the context's own timer marks it done. It is the context
+		// that expired: callers check ctx.Err() to decide to abort rather
+		// than wait for a final reply the server will not send.
+		<-ctx.Done()
+		err = errors.Join(ctx.Err(), err)
 	}
 	conn.SetDeadline(time.Time{})
 	return err
