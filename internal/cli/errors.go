@@ -203,4 +203,3 @@ func Message(err error) string {
 	s = strings.ReplaceAll(s, "\r", "")
 	return strings.ReplaceAll(s, "\n", " ")
 }
-

@@ -16,7 +16,7 @@ import (
 
 // parseRemote parses a command's URL argument.
 func parseRemote(arg string) (*Location, error) {
-	if !IsURL(arg) {
+	if !strings.Contains(arg, "://") {
 		return nil, usageErrorf("%q is not an ftp:// or ftps:// URL", MaskURL(arg))
 	}
 	return ParseURL(arg)

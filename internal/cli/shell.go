@@ -400,4 +400,3 @@ func splitWords(line string) ([]string, error) {
 	}
 	return words, nil
 }
-

@@ -68,6 +68,11 @@ func (s *session) download(ctx context.Context, f fetch, pr *progress) error {
 			offset = st.Size()
 		}
 	}
+	// Ask for the size and time first, so that a missing remote file
+	// leaves no temporary file behind.
+	if err := s.getMeta(ctx, &f); err != nil {
+		return err
+	}
 	flags := os.O_WRONLY | os.O_CREATE
 	if offset == 0 {
 		flags |= os.O_TRUNC
@@ -79,9 +84,6 @@ func (s *session) download(ctx context.Context, f fetch, pr *progress) error {
 	defer file.Close()
 	if _, err := file.Seek(offset, io.SeekStart); err != nil {
 		return &localError{Op: "seek", Path: part, Err: err}
-	}
-	if err := s.getMeta(ctx, &f); err != nil {
-		return err
 	}
 	if f.size >= 0 && offset > f.size {
 		return &verifyError{Path: f.remote, Msg: fmt.Sprintf("local %s has %d bytes, more than the remote file's %d; not resuming (remove it, or drop -c)", part, offset, f.size)}
@@ -96,6 +98,11 @@ func (s *session) download(ctx context.Context, f fetch, pr *progress) error {
 	})
 	bar.done(err)
 	if err != nil {
+		if offset+lw.n == 0 {
+			// Nothing arrived: there is nothing to resume from.
+			file.Close()
+			_ = f.lfs.Remove(part)
+		}
 		return err
 	}
 	got := offset + lw.n
