@@ -386,3 +386,35 @@ func TestLsMarks(t *testing.T) {
 		t.Errorf("busybox: %+v %v", e, err)
 	}
 }
+
+// TestStreamingHeaders checks that a streaming parser without a format
+// takes a VMS or MVS header, or a wrapped VMS name, as its cue.
+func TestStreamingHeaders(t *testing.T) {
+	for _, tt := range []struct {
+		lines []string
+		want  Format
+		names string
+	}{
+		{[]string{"Directory USER1:[TEMP]", "", "LONG_NAME.TXT;1", "   4/15  24-FEB-2003 13:17:24", "", "Total of 1 file, 4/15 blocks."}, VMS, "LONG_NAME.TXT;1"},
+		{[]string{"Name      VV.MM   Created       Changed      Size  Init   Mod   Id", "MEMBER1", "MEMBER2"}, MVS, "MEMBER1 MEMBER2"},
+		{[]string{"LONG_NAME.TXT;1", "   4/15  24-FEB-2003 13:17:24"}, VMS, "LONG_NAME.TXT;1"},
+	} {
+		p := NewParser(Options{Now: testNow})
+		var names []string
+		for _, l := range tt.lines {
+			e, ok, err := p.Feed(l)
+			if err != nil {
+				t.Errorf("%q: %v", l, err)
+			}
+			if ok {
+				names = append(names, e.Name)
+			}
+		}
+		if err := p.Close(); err != nil {
+			t.Error(err)
+		}
+		if p.Format() != tt.want || strings.Join(names, " ") != tt.names {
+			t.Errorf("format %v names %q, want %v %q", p.Format(), names, tt.want, tt.names)
+		}
+	}
+}

@@ -125,7 +125,10 @@ func (p *Parser) feed(line string) (Entry, bool, *LineError) {
 		if isBlank(line) {
 			return Entry{}, false, nil
 		}
-		f := p.detectLine(line)
+		f := headerFormat(line)
+		if f == Auto {
+			f = p.detectLine(line)
+		}
 		if f == Auto {
 			if isTotalLine(line) {
 				return Entry{}, false, nil
@@ -203,6 +206,21 @@ func checkName(name string, f Format) error {
 	return nil
 }
 
+// headerFormat recognises the column headers and banners that only one
+// format prints, so that a streaming parser can pick its format (and keep
+// the header's meaning) before the first entry.
+func headerFormat(line string) Format {
+	switch {
+	case strings.HasPrefix(line, "Directory ") && strings.Contains(line, "["):
+		return VMS
+	case strings.HasPrefix(line, "Volume Unit"),
+		strings.HasPrefix(line, "Name ") && strings.Contains(line, "VV.MM"),
+		strings.HasPrefix(line, "JOBNAME ") && strings.Contains(line, "JOBID"):
+		return MVS
+	}
+	return Auto
+}
+
 // detectLine returns the first format that reads line as an entry,
 // preferring the SYST hint's format, or Auto.
 func (p *Parser) detectLine(line string) Format {
@@ -211,6 +229,9 @@ func (p *Parser) detectLine(line string) Format {
 		q.format = f
 		var e Entry
 		out, err := q.parse(line, &e)
+		if err == nil && out == held {
+			return true // a VMS name wrapped onto the next line
+		}
 		return err == nil && out == gotEntry && !q.weak && checkName(e.Name, f) == nil
 	}
 	if h := systFormat(p.opts.SystHint); h != Auto && try(h) {
