@@ -89,7 +89,9 @@ func scoreFormat(f Format, lines []string) detectScore {
 	for _, l := range lines {
 		var e Entry
 		p.weak = false
+		p.line++
 		out, err := p.parse(l, &e)
+		p.prevBlank = isBlank(l)
 		if p.cut != nil {
 			s.bad++
 			p.cut = nil

@@ -418,3 +418,13 @@ func TestStreamingHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestSectionHeaderNeedsBlankLine(t *testing.T) {
+	_, errs := Parse([]string{
+		"-rw-r--r-- 1 ftp ftp 5 Jan  1  2024 a",
+		"not a heading:",
+	}, Options{Format: Unix, Now: testNow})
+	if len(errs) != 1 || errs[0].Line != 2 {
+		t.Errorf("a colon line between entries must be reported, got %v", errs)
+	}
+}

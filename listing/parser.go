@@ -61,6 +61,8 @@ type Parser struct {
 	forced    bool // order given by the caller, not guessed
 	line      int
 
+	prevBlank bool // the previous line was blank
+
 	dir     string // Unix: heading of the current "ls -lR" section
 	held    string // VMS: a name line waiting for the rest of its record
 	heldAt  int    // VMS: line number of held
@@ -140,6 +142,7 @@ func (p *Parser) feed(line string) (Entry, bool, *LineError) {
 	var e Entry
 	p.weak = false
 	out, err := p.parse(line, &e)
+	p.prevBlank = isBlank(line)
 	if err != nil {
 		at, raw := p.line, line
 		if e.Raw != "" { // a wrapped record: report all of it

@@ -23,8 +23,9 @@ func parseUnix(p *Parser, line string, e *Entry) (outcome, error) {
 	switch {
 	case isBlank(line), isTotalLine(line):
 		return skipped, nil
-	case isSectionHeader(line):
-		// "ls -lR" prints "dir:" before each directory's entries.
+	case isSectionHeader(line) && (p.line == 1 || p.prevBlank):
+		// "ls -lR" prints "dir:" before each directory's entries, after a
+		// blank line (or first). Elsewhere such a line is a bad entry.
 		p.dir = line[:len(line)-1]
 		return skipped, nil
 	}

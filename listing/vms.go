@@ -24,7 +24,7 @@ import (
 const vmsBlock = 512
 
 func parseVMS(p *Parser, line string, e *Entry) (outcome, error) {
-	if p.held != "" && !isBlank(line) && !vmsName(firstToken(line)) {
+	if p.held != "" && !isBlank(line) && !isVMSHeader(line) && !vmsName(firstToken(line)) {
 		name := p.held
 		p.held = ""
 		e.Raw = name + "\n" + line
