@@ -26,8 +26,8 @@ func newRecorder(level slog.Level) *recorder {
 }
 
 func (r *recorder) Enabled(_ context.Context, l slog.Level) bool { return l >= r.minLevel }
-func (r *recorder) WithAttrs([]slog.Attr) slog.Handler        { return r }
-func (r *recorder) WithGroup(string) slog.Handler             { return r }
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler           { return r }
+func (r *recorder) WithGroup(string) slog.Handler                { return r }
 
 func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
 	var b strings.Builder
