@@ -300,8 +300,8 @@ func expandYear(y, digits int) int {
 	return y
 }
 
-// numericDate reads a date of three numeric parts separated by sep, in
-// the given order. A four-digit first part is always a year.
+// numericDate reads a date of three numeric parts separated by "-", "/" or
+// ".", in the given order. A four-digit first part is always a year.
 func numericDate(s string, order DateOrder) (y int, m time.Month, d int, ok bool) {
 	var parts [3]string
 	n := 0
