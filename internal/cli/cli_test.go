@@ -50,15 +50,24 @@ func ferryMain() {
 	context.AfterFunc(ctx, stop)
 	var sigAt atomic.Pointer[time.Time]
 	sigc := make(chan os.Signal, 1)
+	got := make(chan struct{})
 	signal.Notify(sigc, os.Interrupt)
 	go func() {
 		<-sigc
 		now := time.Now()
 		sigAt.Store(&now)
+		close(got)
 	}()
 	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	if code != 0 {
 		note := fmt.Sprintf("[exit %d", code)
+		if code == cli.ExitInterrupted {
+			// The note's goroutine may not have run yet.
+			select {
+			case <-got:
+			case <-time.After(time.Second):
+			}
+		}
 		if t := sigAt.Load(); t != nil {
 			note += fmt.Sprintf(" %dms after SIGINT", time.Since(*t).Milliseconds())
 		}
@@ -86,6 +95,7 @@ func TestScripts(t *testing.T) {
 			"freeport": cmdFreeport,
 			"chmod":    cmdChmod,
 			"touch":    cmdTouch,
+			"sleep":    cmdSleep,
 		},
 	})
 }
@@ -227,4 +237,14 @@ func cmdTouch(ts *testscript.TestScript, neg bool, args []string) {
 	t, err := time.Parse(time.RFC3339, args[0])
 	ts.Check(err)
 	ts.Check(os.Chtimes(ts.MkAbs(args[1]), t, t))
+}
+
+// cmdSleep pauses the script: sleep DURATION.
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sleep DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
 }

@@ -49,6 +49,12 @@ type opError struct {
 }
 
 func (e *opError) Error() string {
+	// A failure to connect or log in is about the session, not the path.
+	var le *loginError
+	var inner *opError
+	if errors.As(e.Err, &le) || errors.As(e.Err, &inner) && inner.Op == "connect" {
+		return Message(e.Err)
+	}
 	if e.Path == "" {
 		return e.Op + ": " + Message(e.Err)
 	}
@@ -64,6 +70,10 @@ type loginError struct {
 }
 
 func (e *loginError) Error() string {
+	var fe *ftp.Error
+	if errors.As(e.Err, &fe) && fe.Transient() {
+		return fmt.Sprintf("login as %s failed: %s", e.User, Message(e.Err))
+	}
 	return fmt.Sprintf("login as %s refused: %s", e.User, Message(e.Err))
 }
 
@@ -139,6 +149,9 @@ func ExitCode(err error) int {
 	if errors.As(err, &le) {
 		var fe *ftp.Error
 		if errors.As(le.Err, &fe) {
+			if fe.Transient() {
+				return ExitTransient
+			}
 			return ExitLogin
 		}
 		return connectionOr(le.Err, ExitLogin)
