@@ -226,6 +226,73 @@ func TestShortTransfer(t *testing.T) {
 	checkInStep(t, c, "/short")
 }
 
+// TestSizeAnnouncedAfterREST: vsftpd announces the whole file's size in its
+// 150 reply even after REST (observed: "REST 100" then "(1000 bytes)" and
+// 900 bytes sent), while other servers announce what is left. Neither may
+// be taken for a short transfer; a resumed download that stops early still
+// is one.
+func TestSizeAnnouncedAfterREST(t *testing.T) {
+	srv := fakeftp.New(t, steps(welcome, typeI,
+		epsv, fakeftp.Expect("REST 100"), fakeftp.Reply("350 Restart position accepted (100)."),
+		fakeftp.Expect("RETR f.bin"), fakeftp.Reply("150 Opening BINARY mode data connection for f.bin (1000 bytes)."),
+		fakeftp.SendData(strings.Repeat("v", 900)), fakeftp.CloseData(), fakeftp.Reply("226 Transfer complete."),
+		epsv, fakeftp.Expect("REST 100"), fakeftp.Reply("350 Restarting at 100. Send STORE or RETRIEVE."),
+		fakeftp.Expect("RETR f.bin"), fakeftp.Reply("150 Opening BINARY mode data connection for f.bin (900 bytes)"),
+		fakeftp.SendData(strings.Repeat("p", 900)), fakeftp.CloseData(), fakeftp.Reply("226 Transfer complete"),
+		epsv, fakeftp.Expect("REST 100"), fakeftp.Reply("350 Restart position accepted (100)."),
+		fakeftp.Expect("RETR f.bin"), fakeftp.Reply("150 Opening BINARY mode data connection for f.bin (1000 bytes)."),
+		fakeftp.SendData(strings.Repeat("v", 500)), fakeftp.CloseData(), fakeftp.Reply("226 Transfer complete."),
+	))
+	c := dialFake(t, srv, nil)
+	ctx := fakeCtx(t)
+	for _, name := range []string{"vsftpd", "remaining"} {
+		if got, err := retrieve(ctx, c, "f.bin", 100); err != nil || len(got) != 900 {
+			t.Errorf("%s: %d bytes, %v", name, len(got), err)
+		}
+	}
+	if got, err := retrieve(ctx, c, "f.bin", 100); !errors.Is(err, ftp.ErrShortTransfer) || len(got) != 500 {
+		t.Errorf("truncated resume: %d bytes, %v; want ErrShortTransfer", len(got), err)
+	}
+}
+
+// TestShortTransferAgainstSize: with no size in the 150 reply, the answer
+// to SIZE for the same path, asked just before, is what the download is
+// checked against.
+func TestShortTransferAgainstSize(t *testing.T) {
+	srv := fakeftp.New(t, steps(welcome, typeI,
+		fakeftp.Expect("SIZE f"), fakeftp.Reply("213 100"),
+		epsv, fakeftp.Expect("RETR f"), fakeftp.Reply("150 Opening"),
+		fakeftp.SendData(strings.Repeat("x", 60)), fakeftp.CloseData(), fakeftp.Reply("226 Transfer complete."),
+		// SIZE of another path says nothing about this one.
+		fakeftp.Expect("SIZE g"), fakeftp.Reply("213 100"),
+		epsv, fakeftp.Expect("RETR f"), fakeftp.Reply("150 Opening"),
+		fakeftp.SendData(strings.Repeat("x", 60)), fakeftp.CloseData(), fakeftp.Reply("226 Transfer complete."),
+		// Only the next download uses it.
+		fakeftp.Expect("SIZE f"), fakeftp.Reply("213 100"),
+		epsv, retrSteps("f", strings.Repeat("x", 100)),
+		epsv, retrSteps("f", strings.Repeat("x", 60)),
+	))
+	c := dialFake(t, srv, nil)
+	ctx := fakeCtx(t)
+	if _, err := c.Size(ctx, "f"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := retrieve(ctx, c, "f", 0); !errors.Is(err, ftp.ErrShortTransfer) || len(got) != 60 {
+		t.Errorf("short against SIZE: %d bytes, %v; want ErrShortTransfer", len(got), err)
+	}
+	if _, err := c.Size(ctx, "g"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := retrieve(ctx, c, "f", 0); err != nil || len(got) != 60 {
+		t.Errorf("SIZE of another path: %d bytes, %v", len(got), err)
+	}
+	if _, err := c.Size(ctx, "f"); err != nil {
+		t.Fatal(err)
+	}
+	checkRetrieve(t, c, "f", strings.Repeat("x", 100))
+	checkRetrieve(t, c, "f", strings.Repeat("x", 60))
+}
+
 func TestListings(t *testing.T) {
 	srv := fakeftp.New(t, steps(welcome,
 		epsv, fakeftp.Expect("LIST"), fakeftp.Reply("150 Here comes the directory listing."),
