@@ -95,8 +95,9 @@ type Entry struct {
 	// Type is the kind of object.
 	Type Type
 	// Size is the size in bytes, or -1 when the listing does not give it
-	// (directories in DOS listings, devices, MVS datasets). VMS sizes are
-	// blocks of 512 bytes, so they are rounded up.
+	// (directories in DOS listings, devices, MVS datasets) or gives a
+	// number past int64 (2^64-1 stands for "unknown" on some servers).
+	// VMS sizes count blocks of 512 bytes, so they are rounded up.
 	Size int64
 	// ModTime is the modification time, the zero time when unknown.
 	ModTime time.Time
