@@ -17,7 +17,12 @@ func checkArg(verb, arg string) error {
 		case '\n':
 			what = "a line feed"
 		}
-		return &ArgumentError{Cmd: verb, Arg: arg, Msg: "argument contains " + what}
+		// The refused argument is quoted in Error: never a password.
+		shown := redact(arg)
+		if strings.EqualFold(verb, "PASS") || strings.EqualFold(verb, "ACCT") {
+			shown = "****"
+		}
+		return &ArgumentError{Cmd: verb, Arg: shown, Msg: "argument contains " + what}
 	}
 	return nil
 }
