@@ -86,6 +86,9 @@ func (c *Conn) Rename(ctx context.Context, from, to string) error {
 // first if needed: in ASCII mode a size depends on line-ending conversion,
 // and ProFTPD and pyftpdlib refuse SIZE outright.
 func (c *Conn) Size(ctx context.Context, path string) (int64, error) {
+	if err := checkArg("SIZE", path); err != nil {
+		return 0, err // before TYPE: nothing is sent for a refused path
+	}
 	if err := c.setType(ctx, "I"); err != nil {
 		return 0, err
 	}

@@ -246,6 +246,13 @@ func (c *Conn) LoginAccount(ctx context.Context, user, password, account string)
 	if user == "anonymous" && (password == "" || password == "-") {
 		password += "anonymous@"
 	}
+	// All three are checked before USER goes out: a bad password found
+	// only at PASS would leave a login half done.
+	for _, a := range [...][2]string{{"USER", user}, {"PASS", password}, {"ACCT", account}} {
+		if err := checkArg(a[0], a[1]); err != nil {
+			return err
+		}
+	}
 	r, err := c.cmdAny(ctx, "USER", user)
 	if err != nil {
 		return err

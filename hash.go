@@ -53,6 +53,9 @@ func (c *Conn) HashAlgorithms(ctx context.Context) ([]string, error) {
 // used when FEAT lists it (after OPTS HASH to select the algorithm), else the
 // algorithm's legacy command.
 func (c *Conn) Hash(ctx context.Context, path, algo string) (usedAlgo, sum string, err error) {
+	if err := checkArg("HASH", path); err != nil {
+		return "", "", err // before FEAT: nothing is sent for a refused path
+	}
 	algos, err := c.HashAlgorithms(ctx)
 	if err != nil {
 		return "", "", err
