@@ -457,3 +457,47 @@ func TestHashCommand(t *testing.T) {
 		checkInStep(t, c, "/nohash")
 	})
 }
+
+// TestArgumentsRefusedUnsent: CR, LF or NUL in any argument is refused
+// before anything is written (ftplib checks CR and LF only, and NUL
+// truncates the line in C servers). The fake's script ends after the
+// greeting, so any line it receives fails the test.
+func TestArgumentsRefusedUnsent(t *testing.T) {
+	srv := fakeftp.New(t, fakeftp.Script{welcome})
+	c := dialFake(t, srv, nil)
+	ctx := fakeCtx(t)
+	for _, bad := range []string{"a\r\nDELE b", "a\nb", "a\rb", "a\x00b"} {
+		calls := map[string]error{
+			"Login user": c.Login(ctx, bad, "pw"),
+			"Login pass": c.Login(ctx, "u", bad),
+			"Account":    c.Account(ctx, bad),
+			"ChangeDir":  c.ChangeDir(ctx, bad),
+			"RemoveDir":  c.RemoveDir(ctx, bad),
+			"Delete":     c.Delete(ctx, bad),
+			"Rename to":  c.Rename(ctx, "a", bad),
+			"Rename":     c.Rename(ctx, bad, "b"),
+			"SetModTime": c.SetModTime(ctx, bad, time.Now()),
+			"Host":       c.Host(ctx, bad),
+			"Store":      c.Store(ctx, bad, strings.NewReader("")),
+			"Append":     c.Append(ctx, bad, strings.NewReader("")),
+		}
+		_, calls["MakeDir"] = c.MakeDir(ctx, bad)
+		_, calls["Size"] = c.Size(ctx, bad)
+		_, calls["ModTime"] = c.ModTime(ctx, bad)
+		_, calls["Status"] = c.Status(ctx, bad)
+		_, calls["Help"] = c.Help(ctx, bad)
+		_, calls["Site"] = c.Site(ctx, bad)
+		_, calls["Cmd"] = c.Cmd(ctx, "NOOP "+bad)
+		_, calls["Retrieve"] = c.Retrieve(ctx, bad)
+		_, calls["RetrieveFrom"] = c.RetrieveFrom(ctx, bad, 5)
+		_, calls["List"] = c.List(ctx, bad)
+		_, calls["NameList"] = c.NameList(ctx, bad)
+		_, _, calls["Hash"] = c.Hash(ctx, bad, ftp.HashMD5)
+		for name, err := range calls {
+			if !errors.Is(err, ftp.ErrInvalidArgument) {
+				t.Errorf("%s(%q) = %v, want ErrInvalidArgument", name, bad, err)
+			}
+		}
+	}
+	checkNothingSent(t, srv)
+}

@@ -189,3 +189,23 @@ func TestErrorsMaskSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestArgumentErrorsMaskSecrets: a password or account refused for holding
+// a line break is not quoted back in the error.
+func TestArgumentErrorsMaskSecrets(t *testing.T) {
+	srv := fakeftp.New(t, fakeftp.Script{welcome})
+	c := dialFake(t, srv, nil)
+	ctx := fakeCtx(t)
+	_, cmdErr := c.Cmd(ctx, "PASS S3cretCmd\r\nDELE x")
+	for _, err := range []error{
+		c.Login(ctx, "u", "S3cretPass\n"),
+		c.LoginAccount(ctx, "u", "pw", "S3cretAcct\r"),
+		c.Account(ctx, "S3cretAccount\x00"),
+		cmdErr,
+	} {
+		if !errors.Is(err, ftp.ErrInvalidArgument) || strings.Contains(err.Error(), "S3cret") {
+			t.Errorf("err = %v: want ErrInvalidArgument without the secret", err)
+		}
+	}
+	checkNothingSent(t, srv)
+}
