@@ -33,7 +33,9 @@ func (a *app) newProgress(many bool, totalBytes int64) *progress {
 // newProgressTo draws to w, whatever it is.
 func newProgressTo(w io.Writer, many bool, totalBytes int64) *progress {
 	pr := &progress{
-		p:    mpb.New(mpb.WithOutput(w), mpb.WithWidth(72), mpb.WithRefreshRate(150*time.Millisecond)),
+		// The caller decided w is worth drawing on (a terminal), so mpb
+		// need not check again.
+		p:    mpb.New(mpb.WithOutput(w), mpb.WithAutoRefresh(), mpb.WithWidth(72), mpb.WithRefreshRate(150*time.Millisecond)),
 		many: many,
 	}
 	if many {

@@ -252,6 +252,11 @@ func (loc *Location) String() string {
 		segs[i] = escape(s)
 	}
 	b.WriteString(strings.Join(segs, "/"))
+	if loc.DirSlash || strings.HasSuffix(loc.Path, "/") {
+		// The parser drops one trailing empty segment as the directory
+		// mark, so a path that ends in "/" needs one more.
+		b.WriteString("/")
+	}
 	return b.String()
 }
 

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/listing"
+)
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, ExitOK},
+		{errors.New("other"), ExitOther},
+		{usageErrorf("bad"), ExitUsage},
+		{&URLError{URL: "x", Reason: "y"}, ExitUsage},
+		{&opError{Op: "get", Path: "p", Err: &ftp.ArgumentError{Cmd: "RETR", Arg: "a\nb", Msg: "bad"}}, ExitUsage},
+		{&opError{Op: "connect", Path: "h:21", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}, ExitConnection},
+		{&opError{Op: "connect", Err: x509.UnknownAuthorityError{}}, ExitConnection},
+		{&opError{Op: "ls", Err: &ftp.ProtocolError{Msg: "bad"}}, ExitConnection},
+		{&opError{Op: "ls", Err: fmt.Errorf("x: %w", ftp.ErrBroken)}, ExitConnection},
+		{&opError{Op: "get", Err: context.DeadlineExceeded}, ExitConnection},
+		{&opError{Op: "get", Err: io.ErrUnexpectedEOF}, ExitConnection},
+		{&loginError{User: "u", Err: &ftp.Error{Code: 530, Msg: "no"}}, ExitLogin},
+		{&loginError{User: "u", Err: &ftp.Error{Code: 421, Msg: "busy"}}, ExitTransient},
+		{&opError{Op: "get", Err: &ftp.Error{Code: 550, Msg: "no"}}, ExitPermanent},
+		{&opError{Op: "get", Err: &ftp.Error{Code: 451, Msg: "later"}}, ExitTransient},
+		{&opError{Op: "get", Err: &localError{Op: "write", Path: "f", Err: syscall.ENOSPC}}, ExitLocal},
+		{&opError{Op: "get", Err: &verifyError{Path: "f", Msg: "short"}}, ExitIncomplete},
+		{&opError{Op: "get", Err: fmt.Errorf("x: %w", ftp.ErrShortTransfer)}, ExitIncomplete},
+		{&opError{Op: "get", Err: context.Canceled}, ExitInterrupted},
+		{&unsafeNameError{Dir: ".", Name: "../x"}, ExitConnection},
+		{&statusError{code: 6}, 6},
+		{&noRetryError{&ftp.Error{Code: 426, Msg: "x"}}, ExitTransient},
+	}
+	for _, tt := range tests {
+		if got := ExitCode(tt.err); got != tt.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestMessage(t *testing.T) {
+	err := &opError{Op: "get", Path: "pub/x", Err: &ftp.Error{Code: 550, Msg: "No such file\nreally", Cmd: "RETR pub/x"}}
+	if got, want := Message(err), "get pub/x: 550 No such file really"; got != want {
+		t.Errorf("Message = %q, want %q", got, want)
+	}
+	login := &opError{Op: "ls", Path: ".", Err: &loginError{User: "bob", Err: &ftp.Error{Code: 530, Msg: "Login incorrect."}}}
+	if got, want := Message(login), "login as bob refused: 530 Login incorrect."; got != want {
+		t.Errorf("Message = %q, want %q", got, want)
+	}
+	if !errors.Is(&ftp.Error{Code: 550, Msg: "x", Cmd: "RETR f"}, fs.ErrNotExist) {
+		t.Error("a 550 to RETR should match fs.ErrNotExist")
+	}
+}
+
+func TestSplitWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"  ls  -l  ", []string{"ls", "-l"}},
+		{`get "a file.txt" 'b c'`, []string{"get", "a file.txt", "b c"}},
+		{`put a\ b c`, []string{"put", "a b", "c"}},
+		{`cd ""`, []string{"cd", ""}},
+		{`x 'no \escape'`, []string{"x", `no \escape`}},
+		{"ls\r", []string{"ls"}},
+	}
+	for _, tt := range tests {
+		got, err := splitWords(tt.in)
+		if err != nil {
+			t.Errorf("splitWords(%q): %v", tt.in, err)
+			continue
+		}
+		if d := cmp.Diff(tt.want, got); d != "" {
+			t.Errorf("splitWords(%q) (-want +got):\n%s", tt.in, d)
+		}
+	}
+	if _, err := splitWords(`get "open`); err == nil {
+		t.Error("unterminated quote accepted")
+	}
+}
+
+func TestPlan(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	src := []treeEntry{
+		{rel: "d", dir: true},
+		{rel: "d/same", size: 3, mtime: t0, prec: listing.PrecisionSecond},
+		{rel: "d/bigger", size: 4, mtime: t0, prec: listing.PrecisionSecond},
+		{rel: "d/newer", size: 3, mtime: t0.Add(time.Hour), prec: listing.PrecisionSecond},
+		{rel: "d/minute", size: 3, mtime: t0.Truncate(time.Minute), prec: listing.PrecisionMinute},
+		{rel: "new", size: 1, mtime: t0, prec: listing.PrecisionSecond},
+		{rel: "e", dir: true},
+	}
+	dst := []treeEntry{
+		{rel: "d", dir: true},
+		{rel: "d/same", size: 3, mtime: t0.Add(300 * time.Millisecond), prec: listing.PrecisionSubsecond},
+		{rel: "d/bigger", size: 3, mtime: t0, prec: listing.PrecisionSubsecond},
+		{rel: "d/newer", size: 3, mtime: t0, prec: listing.PrecisionSubsecond},
+		{rel: "d/minute", size: 3, mtime: t0, prec: listing.PrecisionSubsecond},
+		{rel: "gone", size: 1, mtime: t0, prec: listing.PrecisionSubsecond},
+		{rel: "e", size: 1}, // a file where the source has a directory
+	}
+	files, dirs, extra, skipped := plan(src, dst)
+	names := func(es []treeEntry) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.rel)
+		}
+		return out
+	}
+	if d := cmp.Diff([]string{"d/bigger", "d/newer", "new"}, names(files)); d != "" {
+		t.Errorf("files (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"e"}, names(dirs)); d != "" {
+		t.Errorf("dirs (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"gone"}, names(extra)); d != "" {
+		t.Errorf("extra (-want +got):\n%s", d)
+	}
+	if skipped != 2 {
+		t.Errorf("skipped = %d, want 2", skipped)
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for _, bad := range []string{"", ".", "..", "a/b", "../x", "/abs", "nul\x00", "cr\rlf\n"} {
+		if checkName("d", bad) == nil {
+			t.Errorf("checkName(%q) accepted", bad)
+		}
+	}
+	for _, good := range []string{"a", ".hidden", "..dots", "a b", "é"} {
+		if err := checkName("d", good); err != nil {
+			t.Errorf("checkName(%q): %v", good, err)
+		}
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	if got := printable("plain name"); got != "plain name" {
+		t.Errorf("printable changed a plain name: %q", got)
+	}
+	if got := printable("evil\x1b[2Jname"); strings.ContainsRune(got, 0x1b) {
+		t.Errorf("printable let an escape through: %q", got)
+	}
+}
+
+func TestFixServeTLS(t *testing.T) {
+	tests := []struct{ in, want []string }{
+		{[]string{"serve", "--tls"}, []string{"serve", "--tls=explicit"}},
+		{[]string{"serve", "--tls", "dir"}, []string{"serve", "--tls=explicit", "dir"}},
+		{[]string{"serve", "--tls", "implicit"}, []string{"serve", "--tls", "implicit"}},
+		{[]string{"ls", "--tls", "x"}, []string{"ls", "--tls", "x"}},
+	}
+	for _, tt := range tests {
+		if d := cmp.Diff(tt.want, fixServeTLS(tt.in)); d != "" {
+			t.Errorf("fixServeTLS(%q) (-want +got):\n%s", tt.in, d)
+		}
+	}
+}
+
+// TestProgress draws bars into a buffer, as on a terminal: one per file
+// and a total.
+func TestProgress(t *testing.T) {
+	var buf bytes.Buffer
+	pr := newProgressTo(&buf, true, 0)
+	pr.addTotal(2000)
+	for _, name := range []string{"one.bin", "two.bin"} {
+		fb := pr.file(name, 1000, 0)
+		w := fb.writer(io.Discard)
+		for range 10 {
+			if _, err := w.Write(make([]byte, 100)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fb.done(nil)
+	}
+	pr.wait()
+	out := buf.String()
+	if !strings.Contains(out, "total") {
+		t.Errorf("no total bar in %q", out)
+	}
+	if !strings.Contains(out, "one.bin") || !strings.Contains(out, "KiB") {
+		t.Errorf("no byte counters in %q", out)
+	}
+	var nilBar *fileBar
+	nilBar.add(5)
+	nilBar.done(errors.New("x"))
+	var nilProgress *progress
+	if nilProgress.file("x", 1, 0) != nil {
+		t.Error("a nil progress made a bar")
+	}
+	nilProgress.wait()
+}
