@@ -37,10 +37,10 @@ func fakeCtx(t *testing.T) context.Context {
 // on the paths that must succeed.
 func quickDialer() *ftp.Dialer {
 	return &ftp.Dialer{
-		Timeout:      3 * time.Second,
-		ReplyTimeout: 3 * time.Second,
-		DataTimeout:  3 * time.Second,
-		AbortTimeout: 2 * time.Second,
+		Timeout:      5 * time.Second,
+		ReplyTimeout: 5 * time.Second,
+		DataTimeout:  5 * time.Second,
+		AbortTimeout: 3 * time.Second,
 	}
 }
 

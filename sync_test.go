@@ -551,6 +551,7 @@ func tlsLogin() []fakeftp.Step {
 func dialTLSFake(t *testing.T, srv *fakeftp.Server, front *tlsFront, pool *x509.CertPool) *ftp.Conn {
 	t.Helper()
 	d := quickDialer()
+	d.Timeout = fakeTimeout // handshakes are slow under -race on a loaded machine
 	d.TLS = ftp.TLSImplicit
 	d.TLSConfig = &tls.Config{RootCAs: pool}
 	d.DialContext = front.dial
