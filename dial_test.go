@@ -296,3 +296,55 @@ func TestDialerCustomDialContext(t *testing.T) {
 		t.Errorf("dialled %q", addrs)
 	}
 }
+
+// TestFTPLibTimeouts maps TestTimeouts: ftplib's single socket timeout
+// becomes Dialer.Timeout (connect and greeting), ReplyTimeout, DataTimeout
+// and AbortTimeout, each with a default when zero, and a context deadline
+// that wins when sooner.
+func TestFTPLibTimeouts(t *testing.T) {
+	t.Run("Default", TestDialZeroTimeoutIsDefault)
+	t.Run("Value", TestDialTimeout)
+	t.Run("Connect", TestDialContextDeadline)
+	t.Run("Reply", TestSyncReplyTimeout)
+	t.Run("Data", TestSyncDataStall)
+	t.Run("Abort", TestAbortNoReply)
+}
+
+// TestDialExplicitTLSRefused: a server that refuses AUTH TLS is an error,
+// never a silent fall back to clear text.
+func TestDialExplicitTLSRefused(t *testing.T) {
+	srv := fakeftp.New(t, fakeftp.Script{welcome,
+		fakeftp.Expect("AUTH TLS"), fakeftp.Reply("500 AUTH not understood")})
+	d := quickDialer()
+	d.TLS = ftp.TLSExplicit
+	c, err := d.Dial(fakeCtx(t), srv.Addr())
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial succeeded without TLS")
+	}
+	var fe *ftp.Error
+	if !errors.As(err, &fe) || fe.Code != 500 {
+		t.Errorf("err = %v, want the server's 500", err)
+	}
+	waitFake(t, srv)
+}
+
+// TestDialExplicitTLSInjection: bytes after the 234 and before the TLS
+// handshake would be taken as protected though they were not (the STARTTLS
+// injection of CVE-2011-0411). They are refused before any handshake.
+func TestDialExplicitTLSInjection(t *testing.T) {
+	srv := fakeftp.New(t, fakeftp.Script{welcome,
+		fakeftp.Expect("AUTH TLS"), fakeftp.Reply("234 AUTH TLS successful", "230 injected"),
+		fakeftp.Optional(), fakeftp.Stall()})
+	d := quickDialer()
+	d.TLS = ftp.TLSExplicit
+	c, err := d.Dial(fakeCtx(t), srv.Addr())
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial succeeded")
+	}
+	var pe *ftp.ProtocolError
+	if !errors.As(err, &pe) {
+		t.Errorf("err = %v, want *ftp.ProtocolError", err)
+	}
+}

@@ -644,3 +644,39 @@ func TestFTPLibIPv6Transfer(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestFTPLibTLSControlConnection mirrors test_control_connection: a plain
+// Conn reports no TLS state and cannot set data protection (ftplib's ccc and
+// prot_p before auth); an implicit-TLS Conn is encrypted from the greeting.
+func TestFTPLibTLSControlConnection(t *testing.T) {
+	srv := fakeftp.New(t, fakeftp.Script{welcome})
+	c := dialFake(t, srv, nil)
+	if _, ok := c.TLSConnectionState(); ok {
+		t.Error("plain Conn reports TLS")
+	}
+	if err := c.SetDataProtection(fakeCtx(t), true); err == nil {
+		t.Error("PROT P accepted on a plain control connection")
+	}
+	checkNothingSent(t, srv)
+
+	front, pool := newTLSFront(t)
+	tsrv := fakeftp.New(t, steps(welcome, tlsLogin(),
+		fakeftp.Expect("PROT C"), fakeftp.Reply("200 Protection level set to C"),
+		epsv, fakeftp.Expect("NLST"), fakeftp.Reply("150 ok"),
+		fakeftp.SendData("clear\r\n"), fakeftp.CloseData(), fakeftp.Reply("226 transfer complete"),
+	))
+	front.data = func(int) dataFault { return dataNotTLS } // would fail any handshake
+	tc := dialTLSFake(t, tsrv, front, pool)
+	if st, ok := tc.TLSConnectionState(); !ok || len(st.PeerCertificates) == 0 {
+		t.Errorf("TLS state %v %+v", ok, st)
+	}
+	if err := tc.SetDataProtection(fakeCtx(t), false); err != nil {
+		t.Fatal(err)
+	}
+	front.mu.Lock()
+	front.data = func(int) dataFault { return dataClear }
+	front.mu.Unlock()
+	if names, err := tc.NameList(fakeCtx(t), ""); err != nil || !cmp.Equal(names, []string{"clear"}) {
+		t.Fatalf("NameList over PROT C = %q, %v", names, err)
+	}
+}

@@ -452,6 +452,7 @@ const (
 	dataOK        dataFault = iota
 	dataNotTLS              // answer the handshake with plain text
 	dataCorrupted           // handshake, then write bytes that are not a TLS record
+	dataClear               // relay without TLS (PROT C)
 )
 
 func newTLSFront(t *testing.T) (*tlsFront, *x509.CertPool) {
@@ -518,9 +519,13 @@ func (f *tlsFront) relay(raw, back net.Conn, fault dataFault) {
 		io.WriteString(raw, "550 this is not TLS\r\n")
 		return
 	}
-	tc := tls.Server(raw, f.cfg)
-	if err := tc.Handshake(); err != nil {
-		return
+	var tc net.Conn = raw
+	if fault != dataClear {
+		tsc := tls.Server(raw, f.cfg)
+		if err := tsc.Handshake(); err != nil {
+			return
+		}
+		tc = tsc
 	}
 	if fault == dataCorrupted {
 		raw.Write([]byte("\x17\x03\x03\x00\x10garbage-garbage!"))
