@@ -411,3 +411,63 @@ func checkNothingSent(t *testing.T, srv *fakeftp.Server) {
 		t.Errorf("the server received %q", got)
 	}
 }
+
+// TestTranscripts replays whole sessions shaped after real servers, as
+// this client plays them, byte for byte.
+func TestTranscripts(t *testing.T) {
+	t.Run("vsftpd", func(t *testing.T) {
+		srv := fakeftp.Replay(t, "testdata/transcripts/vsftpd.txtar")
+		c := dialFake(t, srv, nil)
+		ctx := fakeCtx(t)
+		if err := c.Login(ctx, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := c.CurrentDir(ctx); p != "/" || err != nil {
+			t.Fatalf("CurrentDir = %q, %v", p, err)
+		}
+		if n, err := c.Size(ctx, "hello.txt"); n != 13 || err != nil {
+			t.Fatalf("Size = %d, %v", n, err)
+		}
+		checkRetrieve(t, c, "hello.txt", "hello world\r\n")
+		if b, err := retrieve(ctx, c, "hello.txt", 6); string(b) != "world\r\n" || err != nil {
+			t.Fatalf("resumed download = %q, %v", b, err)
+		}
+		if err := c.Store(ctx, "up.txt", strings.NewReader("first line\r\nsecond line\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		d, err := c.Retrieve(ctx, "big.bin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(d, make([]byte, 4)); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Quit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		waitFake(t, srv)
+	})
+	t.Run("pureftpd", func(t *testing.T) {
+		srv := fakeftp.Replay(t, "testdata/transcripts/pureftpd.txtar")
+		c := dialFake(t, srv, nil)
+		ctx := fakeCtx(t)
+		if w := c.Welcome(); len(w.Lines) != 4 || !strings.HasPrefix(w.Message(), "--------- Welcome to Pure-FTPd") {
+			t.Errorf("Welcome = %q", w.Message())
+		}
+		if err := c.Login(ctx, "ftptest", "secret"); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := c.ReadDir(ctx, "")
+		if err != nil || len(entries) != 1 || entries[0].Name != "hello.txt" || entries[0].Size != 12 {
+			t.Fatalf("ReadDir = %+v, %v", entries, err)
+		}
+		checkRetrieve(t, c, "hello.txt", "hello world\r\n")
+		if err := c.Quit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		waitFake(t, srv)
+	})
+}
