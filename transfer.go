@@ -262,7 +262,11 @@ func (t *transfer) dataFailed(ctx context.Context, cause error) error {
 	}
 	t.closeData()
 	c.busy = nil
-	return c.closeFailed(t, fmt.Errorf("ftp: %s: data connection: %w", t.cmd, cause))
+	cause = fmt.Errorf("ftp: %s: data connection: %w", t.cmd, cause)
+	if t.final != nil {
+		return cause // the final reply came before the data: none is due
+	}
+	return c.closeFailed(t, cause)
 }
 
 // readData reads from the data connection with the idle timeout and ctx.
