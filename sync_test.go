@@ -653,3 +653,23 @@ func TestTLSTransfers(t *testing.T) {
 }
 
 var _ = syscall.ECONNRESET
+
+// TestSyncDataFailureAfterEarlyFinal: the server sent its final 226 at once
+// (no 1xx) and the data connection then fails. No reply is due any more:
+// the Conn must neither wait for one nor be broken.
+func TestSyncDataFailureAfterEarlyFinal(t *testing.T) {
+	srv := fakeftp.New(t, steps(welcome, typeI, epsv,
+		fakeftp.Expect("RETR f"), fakeftp.Reply("226 Transfer complete"),
+		fakeftp.SendData("part"), fakeftp.Sleep(50*time.Millisecond), fakeftp.ResetData(),
+		pwdSteps("/early"),
+	))
+	c := dialFake(t, srv, nil)
+	start := time.Now()
+	if _, err := retrieve(fakeCtx(t), c, "f", 0); err == nil {
+		t.Fatal("a reset data connection was not reported")
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("took %v: waited for a reply that was not due", el)
+	}
+	checkInStep(t, c, "/early")
+}
