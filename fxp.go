@@ -45,26 +45,33 @@ func CopyBetween(ctx context.Context, src *Conn, srcPath string, dst *Conn, dstP
 	if err := dst.send(ctx, dstLine); err != nil {
 		return dst.fail(dst.wrapErr(dstLine, err))
 	}
-	if _, err := dst.preliminary(ctx, dstLine); err != nil {
+	dstFirst, err := dst.preliminary(ctx, dstLine)
+	if err != nil {
 		return err
 	}
 	if err := src.send(ctx, srcLine); err != nil {
 		src.fail(src.wrapErr(srcLine, err))
 		return errors.Join(err, dst.Abort(ctx))
 	}
-	if _, err := src.preliminary(ctx, srcLine); err != nil {
+	srcFirst, err := src.preliminary(ctx, srcLine)
+	if err != nil {
 		// The target is waiting for a connection that will not come.
 		return errors.Join(err, dst.Abort(ctx))
 	}
-	srcErr := finalReply(ctx, src, srcLine)
-	dstErr := finalReply(ctx, dst, dstLine)
+	srcErr := finalReply(ctx, src, srcLine, srcFirst)
+	dstErr := finalReply(ctx, dst, dstLine, dstFirst)
 	return errors.Join(srcErr, dstErr)
 }
 
-func finalReply(ctx context.Context, c *Conn, line string) error {
-	r, err := c.readReply(ctx, line, c.d.ReplyTimeout)
-	if err != nil {
-		return err
+// finalReply reads the transfer's final reply, unless the first reply was
+// final already (a 2xx with no 1xx): then none is due.
+func finalReply(ctx context.Context, c *Conn, line string, first *Reply) error {
+	r := first
+	if r == nil || r.Class() == 1 {
+		var err error
+		if r, err = c.readReply(ctx, line, c.d.ReplyTimeout); err != nil {
+			return err
+		}
 	}
 	return checkClass(redact(line), r, 2)
 }
