@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferryftp/ftp"
 	"github.com/ferryftp/ftp/internal/fakeftp"
@@ -153,4 +154,28 @@ func TestCopyBetweenBadPath(t *testing.T) {
 	}
 	waitFake(t, src)
 	waitFake(t, dst)
+}
+
+// TestCopyBetweenNoPreliminary: a server that answers the transfer command
+// with its final reply at once (no 1xx) has nothing more to say; waiting
+// for another reply would time out and break the Conn.
+func TestCopyBetweenNoPreliminary(t *testing.T) {
+	src := fakeftp.New(t, steps(welcome, typeI,
+		fakeftp.Expect("EPSV"), fakeftp.Reply("229 Entering Extended Passive Mode (|||40124|)"),
+		fakeftp.Expect("RETR a"), fakeftp.Reply("226 Transfer complete"),
+		pwdSteps("/src"),
+	))
+	dst := fakeftp.New(t, steps(welcome, typeI,
+		fakeftp.Expect("EPRT |1|127.0.0.1|40124|"), fakeftp.Reply("200 EPRT ok"),
+		fakeftp.Expect("STOR b"), fakeftp.Reply("250 Transfer complete"),
+		pwdSteps("/dst"),
+	))
+	d := quickDialer()
+	d.ReplyTimeout = time.Second
+	s, t2 := dialFake(t, src, d), dialFake(t, dst, d)
+	if err := ftp.CopyBetween(fakeCtx(t), s, "a", t2, "b"); err != nil {
+		t.Fatal(err)
+	}
+	checkInStep(t, s, "/src")
+	checkInStep(t, t2, "/dst")
 }
