@@ -168,7 +168,11 @@ func (a *app) fail(err error) int {
 		return code
 	}
 	if !errors.Is(err, errReported) {
-		fmt.Fprintf(a.stderr, "ferry: %s\n", a.creds.scrub(Message(err)))
+		msg := Message(err)
+		if code == ExitConnection && isTimeout(err) {
+			msg += fmt.Sprintf(" (timed out after %v; see --timeout)", a.g.Timeout)
+		}
+		fmt.Fprintf(a.stderr, "ferry: %s\n", a.creds.scrub(msg))
 	}
 	return code
 }

@@ -206,13 +206,21 @@ func connectionOr(err error, def int) int {
 // Message renders err for the one-line report on stderr: the server's
 // code and text rather than Go's wrapping, on one line.
 func Message(err error) string {
-	var s string
 	if fe, ok := err.(*ftp.Error); ok {
-		s = fmt.Sprintf("%d %s", fe.Code, fe.Msg)
-	} else {
-		s = err.Error()
+		// The lines of a multi-line reply read as one sentence.
+		s := fmt.Sprintf("%d %s", fe.Code, fe.Msg)
+		return strings.ReplaceAll(strings.ReplaceAll(s, "\r", ""), "\n", " ")
 	}
-	s = strings.TrimPrefix(s, "ftp: ")
+	s := strings.TrimPrefix(err.Error(), "ftp: ")
 	s = strings.ReplaceAll(s, "\r", "")
-	return strings.ReplaceAll(s, "\n", " ")
+	// Joined errors (a data connection and its control reply) are
+	// separated by newlines.
+	s = strings.ReplaceAll(s, "\nftp: ", "; ")
+	return strings.ReplaceAll(s, "\n", "; ")
+}
+
+// isTimeout reports whether err is a timeout rather than a refusal.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }

@@ -194,6 +194,9 @@ func (m *mirror) down(ctx context.Context, loc *Location, dst string) error {
 	a := m.a
 	first := a.newSession(loc, m.sessionID(1))
 	defer first.close()
+	if err := first.checkRemoteDir(ctx, loc.Path); err != nil {
+		return err
+	}
 	src, err := first.walkRemote(ctx, loc.Path)
 	if err != nil {
 		return err

@@ -60,6 +60,23 @@ func (s *session) walkRemote(ctx context.Context, root string) ([]treeEntry, err
 	return out, nil
 }
 
+// checkRemoteDir makes sure dir exists and is a directory before a tree
+// is copied from it: some servers (vsftpd) list a missing directory as an
+// empty one, which would make a mirror with --delete wipe its copy.
+func (s *session) checkRemoteDir(ctx context.Context, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	e, err := s.stat(ctx, dir)
+	if err != nil {
+		return &opError{Op: "stat", Path: dir, Err: err}
+	}
+	if e.Type != listing.Dir {
+		return &opError{Op: "list", Path: dir, Err: errors.New("not a directory")}
+	}
+	return nil
+}
+
 // walkLocal lists the local tree under root like walkRemote. Symbolic
 // links are not followed.
 func walkLocal(root string) ([]treeEntry, error) {
@@ -95,6 +112,9 @@ func displayPath(p string) string {
 // getTree downloads the remote tree under remoteDir into localDir,
 // which is created if needed; every write goes through an os.Root on it.
 func (s *session) getTree(ctx context.Context, remoteDir, localDir string, resume bool) error {
+	if err := s.checkRemoteDir(ctx, remoteDir); err != nil {
+		return err
+	}
 	entries, err := s.walkRemote(ctx, remoteDir)
 	if err != nil {
 		return err
