@@ -75,6 +75,21 @@ type app struct {
 	creds *credCache
 }
 
+// description heads the help text.
+const description = `FTP and FTPS client.
+
+URLs: ftp://[user[:password]@]host[:port]/path[;type=a|i] (plain, or explicit
+TLS with --tls explicit) and ftps://... (implicit TLS, port 990). Paths are
+relative to the login directory; start with // for an absolute one. No user
+means anonymous.
+
+Exit status: 0 success, 1 other error, 2 usage, 3 connection/TLS/timeout/
+protocol failure, 4 login refused, 5 permanent FTP error (5xx), 6 transient
+FTP error (4xx) after retries, 7 local I/O error, 8 transfer incomplete or
+verification failed, 130 interrupted.
+
+Try "ferry demo", then "ferry serve" and the commands below against it.`
+
 // exitPanic carries kong's requested exit status (after --help) out of
 // the parser, which would otherwise call os.Exit.
 type exitPanic struct{ code int }
@@ -89,7 +104,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var g grammar
 	parser, err := kong.New(&g,
 		kong.Name("ferry"),
-		kong.Description("FTP and FTPS client. URLs: ftp://[user[:password]@]host[:port]/path[;type=a|i], ftps://... for implicit TLS."),
+		kong.Description(description),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		kong.UsageOnError(),
