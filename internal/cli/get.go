@@ -50,7 +50,11 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 		local = filepath.Join(local, base)
 	}
 	f := fetch{remote: loc.Path, local: local, lfs: osFS{}, out: a.stdout, resume: cmd.Continue, size: -1}
-	pr := a.newProgress(false, 0)
+	var pr *progress
+	if local != "-" || !a.stdoutTTY {
+		// A bar would be drawn over file content shown on the terminal.
+		pr = a.newProgress(false, 0)
+	}
 	err = s.download(ctx, f, pr)
 	pr.wait()
 	if err != nil {
