@@ -53,6 +53,10 @@ type mirror struct {
 	parallel int
 	delete   bool
 
+	// pr, while bars are drawn, takes the per-file lines on a terminal so
+	// that they print above the bars instead of through them.
+	pr *progress
+
 	mu          sync.Mutex
 	transferred int
 	bytes       int64
@@ -135,7 +139,10 @@ func (m *mirror) record(op, rel string, size int64, err error) {
 		m.bytes += size
 	}
 	if !m.a.g.Quiet {
-		fmt.Fprintf(m.a.stdout, "%s %s\n", op, printable(rel))
+		line := fmt.Sprintf("%s %s\n", op, printable(rel))
+		if m.pr == nil || !m.a.stdoutTTY || m.pr.print(line) != nil {
+			fmt.Fprint(m.a.stdout, line)
+		}
 	}
 }
 
@@ -231,6 +238,7 @@ func (m *mirror) down(ctx context.Context, loc *Location, dst string) error {
 		total += max(f.size, 0)
 	}
 	pr := a.newProgress(true, total)
+	m.pr = pr
 	m.run(ctx, "get", first, func(id int) *session { return a.newSession(loc, m.sessionID(id)) }, files,
 		func(ctx context.Context, s *session, e treeEntry) error {
 			f := fetch{remote: remoteJoin(loc.Path, e.rel), local: filepath.FromSlash(e.rel), lfs: root, size: e.size}
@@ -242,6 +250,9 @@ func (m *mirror) down(ctx context.Context, loc *Location, dst string) error {
 			}
 			return nil
 		})
+	m.mu.Lock()
+	m.pr = nil
+	m.mu.Unlock()
 	pr.wait()
 	if m.delete && ctx.Err() == nil && m.failed == nil {
 		m.deleteLocal(root, dst, extra)
@@ -317,6 +328,7 @@ func (m *mirror) up(ctx context.Context, src string, loc *Location) error {
 		total += f.size
 	}
 	pr := a.newProgress(true, total)
+	m.pr = pr
 	m.run(ctx, "put", first, func(id int) *session { return a.newSession(loc, m.sessionID(id)) }, files,
 		func(ctx context.Context, s *session, e treeEntry) error {
 			u := send{local: filepath.FromSlash(e.rel), lfs: root, remote: remoteJoin(loc.Path, e.rel), setTime: true}
@@ -325,6 +337,9 @@ func (m *mirror) up(ctx context.Context, src string, loc *Location) error {
 			}
 			return nil
 		})
+	m.mu.Lock()
+	m.pr = nil
+	m.mu.Unlock()
 	pr.wait()
 	if m.delete && ctx.Err() == nil && m.failed == nil {
 		rels := make([]string, 0, len(extra))

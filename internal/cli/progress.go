@@ -94,6 +94,12 @@ func (pr *progress) file(name string, size, start int64) *fileBar {
 	return &fileBar{pr: pr, b: b, last: time.Now()}
 }
 
+// print writes a line above the bars.
+func (pr *progress) print(line string) error {
+	_, err := io.WriteString(pr.p, line)
+	return err
+}
+
 // wait waits for the bars to finish drawing.
 func (pr *progress) wait() {
 	if pr == nil {
