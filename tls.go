@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"sync"
 )
@@ -128,7 +129,9 @@ func (c *Conn) upgradeTLS(ctx context.Context) error {
 	c.setTransport(tc)
 	c.tls.active = true
 	st := tc.ConnectionState()
-	c.traceData("event", "control connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
+	if c.logEnabled(slog.LevelDebug) {
+		c.d.Logger.Debug("ftp control connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
+	}
 	return nil
 }
 
