@@ -174,6 +174,14 @@ func (s *Server) Close() {
 
 func (s *Server) cleanup() {
 	s.t.Helper()
+	// The client's last exchange can end the test while the script still
+	// has a step to take after it (closing the connection after 221, say):
+	// give it a moment to finish before cutting it off and calling it
+	// unfinished.
+	select {
+	case <-s.done:
+	case <-time.After(cleanupGrace):
+	}
 	s.Close()
 	errs := s.Errors()
 	for _, err := range errs {
@@ -186,6 +194,9 @@ func (s *Server) cleanup() {
 		s.t.Logf("fakeftp: last %d client lines: %q", len(got), got)
 	}
 }
+
+// cleanupGrace bounds how long cleanup waits for a script to finish.
+const cleanupGrace = time.Second
 
 // run plays the scripts, one accepted connection each. A failure ends the
 // run: the later scripts depend on the earlier ones having worked.
