@@ -39,6 +39,7 @@ type Conn struct {
 	noEPSV  bool   // EPSV refused once: use PASV from now on
 	noEPRT  bool   // EPRT refused once: use PORT from now on
 	noMLSD  bool   // MLSD refused once: ReadDir uses LIST from now on
+	noListA bool   // "LIST -a" refused once: plain LIST from now on
 	syst    *string
 	sized   sizeNote // the last SIZE answer, checked by a Retrieve of that path
 

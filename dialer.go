@@ -95,7 +95,8 @@ type Dialer struct {
 
 	// ListHidden makes ReadDir's LIST include hidden files ("LIST -a"), for
 	// Unix servers that hide dot files by default (vsftpd, ProFTPD,
-	// Pure-FTPd). MLSD lists everything anyway.
+	// Pure-FTPd). A server that refuses the option (pyftpdlib) gets plain
+	// LIST. MLSD lists everything anyway.
 	ListHidden bool
 
 	// ServerLocation is the time zone in which the server's LIST times are

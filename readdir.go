@@ -50,15 +50,23 @@ func (c *Conn) ReadDir(ctx context.Context, dir string) ([]listing.Entry, error)
 		}
 		c.noMLSD = true
 	}
-	arg := dir
-	if c.d.ListHidden {
-		// "-a" is read as ls options by vsftpd, ProFTPD and Pure-FTPd; a
-		// path starting with "-" would be too, so such paths get "./".
-		arg = strings.TrimSpace("-a " + safeListPath(dir))
+	var lines []string
+	var err error
+	if c.d.ListHidden && !c.noListA {
+		// "-a" is read as ls options by vsftpd, ProFTPD and Pure-FTPd;
+		// pyftpdlib takes it for part of the path and answers 550. A
+		// refusal is retried without it, and if that works, "-a" is not
+		// sent again on this connection.
+		lines, err = c.listLines(ctx, "LIST", strings.TrimSpace("-a "+safeListPath(dir)))
+		var fe *Error
+		if asError(err, &fe) && fe.Permanent() {
+			if lines, err = c.listLines(ctx, "LIST", safeListPath(dir)); err == nil {
+				c.noListA = true
+			}
+		}
 	} else {
-		arg = safeListPath(dir)
+		lines, err = c.listLines(ctx, "LIST", safeListPath(dir))
 	}
-	lines, err := c.listLines(ctx, "LIST", arg)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,58 @@
+package ftp_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/internal/fakeftp"
+	"github.com/ferryftp/ftp/listing"
+)
+
+// TestReadDirListHiddenFallback: a server that takes "-a" for part of the
+// path (pyftpdlib) gets plain LIST, and "-a" is not sent again.
+func TestReadDirListHiddenFallback(t *testing.T) {
+	unix := "-rw-r--r--    1 0        0               5 Nov 24 03:00 .hidden\r\n"
+	srv := fakeftp.New(t, steps(welcome,
+		fakeftp.Expect("EPSV"), fakeftp.EPSV(),
+		fakeftp.Expect("LIST -a d"), fakeftp.Reply("550 No such file or directory."),
+		fakeftp.Expect("EPSV"), fakeftp.EPSV(),
+		fakeftp.Expect("LIST d"), fakeftp.Reply("150 here"), fakeftp.SendData(unix), fakeftp.CloseData(), fakeftp.Reply("226 done"),
+		fakeftp.Expect("SYST"), fakeftp.Reply("215 UNIX Type: L8"),
+		fakeftp.Expect("EPSV"), fakeftp.EPSV(),
+		fakeftp.Expect("LIST d"), fakeftp.Reply("150 here"), fakeftp.SendData(unix), fakeftp.CloseData(), fakeftp.Reply("226 done"),
+	))
+	d := quickDialer()
+	d.DisableMLSD = true
+	d.ListHidden = true
+	c := dialFake(t, srv, d)
+	for i := 0; i < 2; i++ {
+		entries, err := c.ReadDir(fakeCtx(t), "d")
+		if err != nil || len(entries) != 1 || entries[0].Name != ".hidden" || entries[0].Type != listing.File {
+			t.Fatalf("ReadDir %d = %+v, %v", i, entries, err)
+		}
+	}
+}
+
+// TestReadDirReportsBadLines: a line that should be an entry but cannot be
+// read comes back in a *ListingError, and the other entries still arrive.
+func TestReadDirReportsBadLines(t *testing.T) {
+	data := "-rw-r--r--    1 0        0               5 Nov 24 03:00 good\r\n" +
+		"-rw-r--r--    1 0        0               x Nov 24 03:00 bad size\r\n"
+	srv := fakeftp.New(t, steps(welcome,
+		fakeftp.Expect("EPSV"), fakeftp.EPSV(),
+		fakeftp.Expect("LIST"), fakeftp.Reply("150 here"), fakeftp.SendData(data), fakeftp.CloseData(), fakeftp.Reply("226 done"),
+		fakeftp.Expect("SYST"), fakeftp.Reply("502 no"),
+	))
+	d := quickDialer()
+	d.DisableMLSD = true
+	c := dialFake(t, srv, d)
+	entries, err := c.ReadDir(fakeCtx(t), "")
+	var le *ftp.ListingError
+	if !errors.As(err, &le) || len(le.Lines) != 1 || le.Lines[0].Raw != "-rw-r--r--    1 0        0               x Nov 24 03:00 bad size" {
+		t.Fatalf("err = %v, want one unreadable line reported", err)
+	}
+	if len(entries) != 1 || entries[0].Name != "good" {
+		t.Fatalf("entries = %+v, want the good one", entries)
+	}
+}
