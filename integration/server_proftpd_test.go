@@ -74,7 +74,7 @@ func launchProFTPD(c *launchConfig) ([]string, error) {
 			"TLSProtocol TLSv1.2 TLSv1.3",
 			// Control and data connections; session reuse on data
 			// connections is mod_tls's default and is kept.
-			"TLSRequired on",
+			"TLSRequired auth+data", // not ctrl: CCC is allowed after login
 			"TLSRSACertificateFile "+c.certFile,
 			"TLSRSACertificateKeyFile "+c.keyFile,
 			"TLSVerifyClient off",
