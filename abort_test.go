@@ -63,7 +63,7 @@ func TestFTPLibAbort(t *testing.T) {
 }
 
 func TestAbortIdleRefused(t *testing.T) {
-	srv := fakeftp.New(t, steps(welcome, aborted("502 ABOR not implemented"), pwdSteps("/idle")))
+	srv := fakeftp.New(t, steps(welcome, aborted("502 ABOR not supported"), pwdSteps("/idle")))
 	c := dialFake(t, srv, nil)
 	var fe *ftp.Error
 	if err := c.Abort(fakeCtx(t)); !errors.As(err, &fe) || fe.Code != 502 {

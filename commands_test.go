@@ -30,7 +30,7 @@ func TestChangeDir(t *testing.T) {
 			fakeftp.Expect("CWD .."), fakeftp.Reply("250 ok"),
 		}, nil},
 		{"CDUP 502 falls back", "..", []fakeftp.Step{
-			fakeftp.Expect("CDUP"), fakeftp.Reply("502 Command not implemented"),
+			fakeftp.Expect("CDUP"), fakeftp.Reply("502 Command not supported"),
 			fakeftp.Expect("CWD .."), fakeftp.Reply("250 ok"),
 		}, nil},
 		{"CDUP 550 does not fall back", "..", []fakeftp.Step{
@@ -316,7 +316,7 @@ func TestSimpleCommands(t *testing.T) {
 		fakeftp.Expect("SITE CHMOD 644 f"), fakeftp.Reply("200 SITE CHMOD command ok."),
 		fakeftp.Expect("SITE BOGUS"), fakeftp.Reply("500 Unknown SITE command."),
 		fakeftp.Expect("ACCT billing"), fakeftp.Reply("230 ok"),
-		fakeftp.Expect("HOST other"), fakeftp.Reply("502 HOST not implemented"),
+		fakeftp.Expect("HOST other"), fakeftp.Reply("502 HOST not supported"),
 	))
 	c := dialFake(t, srv, nil)
 	ctx := fakeCtx(t)

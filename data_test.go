@@ -48,7 +48,7 @@ func TestPassiveEPSV(t *testing.T) {
 // (nor sends EPSV on IPv4). We try EPSV, fall back on 500-504, and remember
 // the refusal so that later transfers go straight to PASV.
 func TestEPSVRefusedFallsBackToPASV(t *testing.T) {
-	for _, code := range []string{"500 EPSV not understood", "502 Command not implemented", "504 not for this protocol"} {
+	for _, code := range []string{"500 EPSV not understood", "502 Command not supported", "504 not for this protocol"} {
 		t.Run(code[:3], func(t *testing.T) {
 			srv := fakeftp.New(t, steps(welcome, typeI,
 				fakeftp.Expect("EPSV"), fakeftp.Reply(code),

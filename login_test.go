@@ -11,7 +11,7 @@ import (
 )
 
 func noFeat() []fakeftp.Step {
-	return []fakeftp.Step{fakeftp.Expect("FEAT"), fakeftp.Reply("502 FEAT not implemented")}
+	return []fakeftp.Step{fakeftp.Expect("FEAT"), fakeftp.Reply("502 FEAT not supported")}
 }
 
 func TestLoginAnonymousDefaults(t *testing.T) {

@@ -40,7 +40,7 @@ func TestRetrieveFrom(t *testing.T) {
 
 func TestRetrieveFromRESTRefused(t *testing.T) {
 	srv := fakeftp.New(t, steps(welcome, typeI, epsv,
-		fakeftp.Expect("REST 10"), fakeftp.Reply("502 REST not implemented"),
+		fakeftp.Expect("REST 10"), fakeftp.Reply("502 REST not supported"),
 		pwdSteps("/rest"),
 	))
 	c := dialFake(t, srv, nil)
@@ -149,7 +149,7 @@ func TestTypeSentOnlyOnChange(t *testing.T) {
 
 func TestTypeRefused(t *testing.T) {
 	srv := fakeftp.New(t, steps(welcome,
-		fakeftp.Expect("TYPE I"), fakeftp.Reply("504 Command not implemented for that parameter"),
+		fakeftp.Expect("TYPE I"), fakeftp.Reply("504 Command not supported for that parameter"),
 		// Not remembered as in force: tried again.
 		typeI, epsv, retrSteps("f", "ok"),
 	))
