@@ -34,6 +34,13 @@ var (
 	// on the same Conn is still open: FTP allows one transfer at a time on a
 	// control connection, and its final reply has not been read yet.
 	ErrBusy = errors.New("ftp: a transfer is in progress on this connection")
+
+	// ErrDataTLSRefused is wrapped when, under PROT P, the server refuses a
+	// data connection with 522 or 425: most often because its TLS session did
+	// not resume the control connection's (vsftpd says "522 SSL connection
+	// failed: session reuse required"; ProFTPD only "425 Unable to build data
+	// connection: Operation not permitted").
+	ErrDataTLSRefused = errors.New("the server refused the TLS data connection; it may require TLS session reuse (see Dialer.SessionReuse)")
 )
 
 // Error is a 4xx or 5xx reply from the server: it refused a command.

@@ -1,0 +1,118 @@
+package ftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+)
+
+// Store uploads r to path (STOR), replacing any file there. It returns when
+// the server has confirmed the upload.
+func (c *Conn) Store(ctx context.Context, path string, r io.Reader) error {
+	_, err := c.upload(ctx, "STOR", path, r, 0)
+	return err
+}
+
+// StoreFrom is Store starting at offset bytes into the remote file (REST
+// then STOR), to resume an upload; r must supply the data from offset on.
+func (c *Conn) StoreFrom(ctx context.Context, path string, r io.Reader, offset int64) error {
+	_, err := c.upload(ctx, "STOR", path, r, offset)
+	return err
+}
+
+// Append uploads r to the end of path (APPE), creating it if needed.
+func (c *Conn) Append(ctx context.Context, path string, r io.Reader) error {
+	_, err := c.upload(ctx, "APPE", path, r, 0)
+	return err
+}
+
+// StoreUnique uploads r under a name the server chooses (STOU) and returns
+// that name, read from the "150 FILE: name" reply (RFC 1123) or the final
+// reply. It returns "" if the server does not say.
+func (c *Conn) StoreUnique(ctx context.Context, r io.Reader) (string, error) {
+	res, err := c.upload(ctx, "STOU", "", r, 0)
+	return res.uniqueName, err
+}
+
+type uploadResult struct{ uniqueName string }
+
+func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offset int64) (uploadResult, error) {
+	var res uploadResult
+	if verb != "STOU" && path == "" {
+		return res, &ArgumentError{Cmd: verb, Msg: "empty path"}
+	}
+	t, err := c.startTransfer(ctx, verb, path, offset, c.transferType())
+	if err != nil {
+		return res, err
+	}
+	src := r
+	if t.ascii {
+		src = &lfWriterSource{r: r}
+	}
+	buf := make([]byte, 32<<10)
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			if werr := t.writeData(ctx, buf[:n]); werr != nil {
+				return res, t.dataFailed(ctx, werr)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			// The server must not keep a partial file as if complete: abort.
+			err := fmt.Errorf("ftp: %s: reading local data: %w", t.cmd, rerr)
+			if aerr := t.abort(); aerr != nil {
+				err = errors.Join(err, aerr)
+			}
+			return res, err
+		}
+	}
+	if err := t.endUpload(ctx); err != nil {
+		return res, t.dataFailed(ctx, err)
+	}
+	if err := t.finish(ctx); err != nil {
+		return res, err
+	}
+	if verb == "STOU" {
+		res.uniqueName = t.uniqueName()
+	}
+	return res, nil
+}
+
+// endUpload closes the sending side of an upload cleanly. Under TLS it sends
+// close_notify and then reads the data connection to its end before
+// closing: over TLS 1.3, vsftpd sends session tickets on the data connection,
+// and a client that just closes leaves them unread, its kernel answers with
+// a reset and vsftpd fails the upload (426).
+func (t *transfer) endUpload(ctx context.Context) error {
+	type closeWriter interface{ CloseWrite() error }
+	cw, ok := t.data.(closeWriter)
+	if t.data == nil || !ok {
+		return nil
+	}
+	return guard(ctx, t.data, t.c.d.DataTimeout, func() error {
+		if err := cw.CloseWrite(); err != nil {
+			return err
+		}
+		// Whatever the server sends before closing is discarded; a close
+		// without close_notify or a reset at this point is the server's
+		// business, and its final reply says whether the upload worked.
+		_, err := io.Copy(io.Discard, t.data)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return err
+		}
+		return nil
+	})
+}
+
+func (t *transfer) uniqueName() string {
+	if name := fileName(t.prelim); name != "" {
+		return name
+	}
+	return fileName(t.final)
+}
