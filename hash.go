@@ -2,7 +2,6 @@ package ftp
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"strings"
 )
@@ -96,12 +95,37 @@ func (c *Conn) Hash(ctx context.Context, path, algo string) (usedAlgo, sum strin
 // word that is hex of the algorithm's length.
 func hashValue(msg, algo string) (string, bool) {
 	want := map[string]int{HashSHA256: 64, HashSHA1: 40, HashMD5: 32, HashCRC32: 8}[algo]
-	for _, w := range strings.Fields(msg) {
-		if len(w) == want {
-			if _, err := hex.DecodeString(w); err == nil {
-				return strings.ToLower(w), true
-			}
+	words := strings.Fields(msg)
+	for _, w := range words {
+		if len(w) == want && isHex(w) {
+			return strings.ToLower(w), true
 		}
 	}
-	return "", false
+	if algo != HashCRC32 {
+		return "", false
+	}
+	// Some servers print a CRC as a number, without leading zeros. Only an
+	// unambiguous reply (one short hex word) is read that way.
+	var short []string
+	for _, w := range words {
+		if len(w) < want && isHex(w) {
+			short = append(short, w)
+		}
+	}
+	if len(short) != 1 {
+		return "", false
+	}
+	return strings.ToLower(strings.Repeat("0", want-len(short[0])) + short[0]), true
+}
+
+func isHex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -253,6 +253,8 @@ func TestHashValue(t *testing.T) {
 		{strings.ToUpper(sha), HashSHA256, sha, true},
 		{"file " + strings.Repeat("0", 40), HashSHA1, strings.Repeat("0", 40), true},
 		{"1a2b3c4d", HashCRC32, "1a2b3c4d", true},
+		{"CRC32 of file is 1a2b3c", HashCRC32, "001a2b3c", true}, // leading zeros dropped by the server
+		{"cafe 1a2b3c", HashCRC32, "", false},                    // two candidates: ambiguous
 		{"SHA-256 0-99 " + sha[:63] + "z file", HashSHA256, "", false},
 		{"no checksum here", HashMD5, "", false},
 	}
