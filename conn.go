@@ -179,7 +179,8 @@ func (c *Conn) exchange(ctx context.Context, line string) (*Reply, error) {
 }
 
 // cmd sends verb with args and checks that the reply's class is want (1, 2
-// or 3). A 4xx or 5xx reply is an *Error; another class is an
+// or 3; 0 accepts any of them, as login's USER and PASS must). A 4xx or 5xx
+// reply is an *Error; another class is an
 // *UnexpectedReplyError. Neither breaks the Conn: the exchange is complete.
 func (c *Conn) cmd(ctx context.Context, want int, verb string, args ...string) (*Reply, error) {
 	line, err := commandLine(verb, args...)
@@ -195,7 +196,7 @@ func (c *Conn) cmd(ctx context.Context, want int, verb string, args ...string) (
 
 func checkClass(line string, r *Reply, want int) error {
 	switch {
-	case r.Class() == want:
+	case r.Class() == want, want == 0 && r.Class() < 4:
 		return nil
 	case r.Class() == 4 || r.Class() == 5:
 		return &Error{Code: r.Code, Msg: r.Message(), Cmd: redact(line)}
@@ -254,12 +255,12 @@ func (c *Conn) LoginAccount(ctx context.Context, user, password, account string)
 			return err
 		}
 	}
-	r, err := c.cmdAny(ctx, "USER", user)
+	r, err := c.cmd(ctx, 0, "USER", user)
 	if err != nil {
 		return err
 	}
 	if r.Code == 331 || r.Code == 332 {
-		if r, err = c.cmdAny(ctx, "PASS", password); err != nil {
+		if r, err = c.cmd(ctx, 0, "PASS", password); err != nil {
 			return err
 		}
 	}
@@ -267,7 +268,7 @@ func (c *Conn) LoginAccount(ctx context.Context, user, password, account string)
 		if account == "" {
 			return &Error{Code: 332, Msg: r.Message() + " (the server asks for an account: use LoginAccount)", Cmd: "PASS ****"}
 		}
-		if r, err = c.cmdAny(ctx, "ACCT", account); err != nil {
+		if r, err = c.cmd(ctx, 0, "ACCT", account); err != nil {
 			return err
 		}
 	}
@@ -282,22 +283,6 @@ func (c *Conn) LoginAccount(ctx context.Context, user, password, account string)
 	return c.negotiate(ctx)
 }
 
-// cmdAny sends a command and accepts a 1xx, 2xx or 3xx reply.
-func (c *Conn) cmdAny(ctx context.Context, verb string, args ...string) (*Reply, error) {
-	line, err := commandLine(verb, args...)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.exchange(ctx, line)
-	if err != nil {
-		return nil, err
-	}
-	if r.Class() >= 4 {
-		return r, &Error{Code: r.Code, Msg: r.Message(), Cmd: redact(line)}
-	}
-	return r, nil
-}
-
 // negotiate learns the server's features and turns on UTF-8 where offered.
 func (c *Conn) negotiate(ctx context.Context) error {
 	f, err := c.Features(ctx)
@@ -305,7 +290,7 @@ func (c *Conn) negotiate(ctx context.Context) error {
 		return err
 	}
 	if f.Has("UTF8") && !c.d.DisableUTF8 {
-		if _, err := c.cmdAny(ctx, "OPTS", "UTF8", "ON"); err != nil && c.broken != nil {
+		if _, err := c.cmd(ctx, 0, "OPTS", "UTF8", "ON"); err != nil && c.broken != nil {
 			return err
 		}
 	}
