@@ -3,11 +3,9 @@ package ftp_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -46,23 +44,6 @@ func dialLogin(t *testing.T, srv *ftptest.Server, d ftp.Dialer) *ftp.Conn {
 		t.Fatalf("Login: %v", err)
 	}
 	return c
-}
-
-func randomBytes(t *testing.T, n int) []byte {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func download(ctx context.Context, c *ftp.Conn, path string, offset int64) ([]byte, error) {
-	d, err := c.RetrieveFrom(ctx, path, offset)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	return io.ReadAll(d)
 }
 
 // exerciseConn runs the checks the integration matrix runs on real
@@ -116,11 +97,11 @@ func TestTLSLargeTransfer(t *testing.T) {
 	c := dialLogin(t, srv, ftp.Dialer{TLS: ftp.TLSExplicit})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	data := randomBytes(t, 5<<20)
+	data := conformance.Data(5<<20)
 	if err := c.Store(ctx, "big", bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := download(ctx, c, "big", 0)
+	got, err := conformance.Download(ctx, c, "big", 0)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("download: %d bytes, %v", len(got), err)
 	}
@@ -167,7 +148,7 @@ func TestExplicitTLSRefusedIsAnError(t *testing.T) {
 
 func TestTruncatedTransferIsAnError(t *testing.T) {
 	srv := startServer(t, ftptest.Options{})
-	afero.WriteFile(srv.FS(), "/f", randomBytes(t, 100<<10), 0o644)
+	afero.WriteFile(srv.FS(), "/f", conformance.Data(100<<10), 0o644)
 	c := dialLogin(t, srv, ftp.Dialer{})
 	if err := srv.SetFaults(ftptest.Faults{Transfer: ftptest.Truncate, After: 1000}); err != nil {
 		t.Fatal(err)
@@ -177,13 +158,13 @@ func TestTruncatedTransferIsAnError(t *testing.T) {
 	if _, err := c.Size(ctx, "/f"); err != nil {
 		t.Fatal(err)
 	}
-	got, err := download(ctx, c, "/f", 0)
+	got, err := conformance.Download(ctx, c, "/f", 0)
 	if !errors.Is(err, ftp.ErrShortTransfer) {
 		t.Fatalf("a download cut at %d bytes: err = %v, want ErrShortTransfer", len(got), err)
 	}
 	// A server that fails the transfer says so in its final reply.
 	srv.SetFaults(ftptest.Faults{Transfer: ftptest.Fail, After: 1000})
-	_, err = download(ctx, c, "/f", 0)
+	_, err = conformance.Download(ctx, c, "/f", 0)
 	var fe *ftp.Error
 	if !errors.As(err, &fe) || fe.Code != 550 {
 		t.Fatalf("failed transfer: err = %v, want the server's 550", err)
@@ -196,7 +177,7 @@ func TestTruncatedTransferIsAnError(t *testing.T) {
 
 func TestCancelStalledDownload(t *testing.T) {
 	srv := startServer(t, ftptest.Options{})
-	afero.WriteFile(srv.FS(), "/f", randomBytes(t, 1<<20), 0o644)
+	afero.WriteFile(srv.FS(), "/f", conformance.Data(1<<20), 0o644)
 	c := dialLogin(t, srv, ftp.Dialer{})
 	resume := make(chan struct{})
 	defer close(resume)
@@ -206,7 +187,7 @@ func TestCancelStalledDownload(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := download(ctx, c, "/f", 0)
+	_, err := conformance.Download(ctx, c, "/f", 0)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
