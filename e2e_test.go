@@ -97,7 +97,7 @@ func TestTLSLargeTransfer(t *testing.T) {
 	c := dialLogin(t, srv, ftp.Dialer{TLS: ftp.TLSExplicit})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	data := conformance.Data(5<<20)
+	data := conformance.Data(5 << 20)
 	if err := c.Store(ctx, "big", bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
