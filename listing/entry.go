@@ -132,11 +132,7 @@ func (e *Entry) Fact(name string) (string, bool) {
 	f := e.facts
 	for f != "" {
 		var fact string
-		if i := strings.IndexByte(f, ';'); i >= 0 {
-			fact, f = f[:i], f[i+1:]
-		} else {
-			fact, f = f, ""
-		}
+		fact, f = nextFact(f)
 		eq := strings.IndexByte(fact, '=')
 		if eq < 0 {
 			continue
@@ -158,11 +154,7 @@ func (e *Entry) Facts() map[string]string {
 	f := e.facts
 	for f != "" {
 		var fact string
-		if i := strings.IndexByte(f, ';'); i >= 0 {
-			fact, f = f[:i], f[i+1:]
-		} else {
-			fact, f = f, ""
-		}
+		fact, f = nextFact(f)
 		if eq := strings.IndexByte(fact, '='); eq >= 0 {
 			m[strings.ToLower(fact[:eq])] = fact[eq+1:]
 		}
@@ -199,4 +191,13 @@ func typeMode(t Type) fs.FileMode {
 		return fs.ModeIrregular
 	}
 	return 0
+}
+
+// nextFact splits the first "name=value" off a facts string
+// ("name=value;" repeated), returning it and the rest.
+func nextFact(f string) (fact, rest string) {
+	if i := strings.IndexByte(f, ';'); i >= 0 {
+		return f[:i], f[i+1:]
+	}
+	return f, ""
 }

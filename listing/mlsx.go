@@ -68,11 +68,7 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 	f := facts
 	for f != "" {
 		var fact string
-		if i := strings.IndexByte(f, ';'); i >= 0 {
-			fact, f = f[:i], f[i+1:]
-		} else {
-			fact, f = f, ""
-		}
+		fact, f = nextFact(f)
 		eq := strings.IndexByte(fact, '=')
 		if eq <= 0 {
 			return 0, errFactsFactWithoutANameValueForm
