@@ -147,7 +147,17 @@ func (m *mirror) record(op, rel string, size int64, err error) {
 }
 
 // run transfers files on m.parallel sessions; first is already connected.
-func (m *mirror) run(ctx context.Context, op string, first *session, newSession func(id int) *session, files []treeEntry, xfer func(context.Context, *session, treeEntry) error) {
+func (m *mirror) run(ctx context.Context, op string, first *session, newSession func(id int) *session, files []treeEntry, pr *progress, xfer func(context.Context, *session, treeEntry) error) {
+	// While the bars run, per-file lines are printed above them (record).
+	m.mu.Lock()
+	m.pr = pr
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.pr = nil
+		m.mu.Unlock()
+		pr.wait()
+	}()
 	jobs := make(chan treeEntry)
 	var wg sync.WaitGroup
 	for i := range min(m.parallel, max(len(files), 1)) {
@@ -238,8 +248,7 @@ func (m *mirror) down(ctx context.Context, loc *Location, dst string) error {
 		total += max(f.size, 0)
 	}
 	pr := a.newProgress(true, total)
-	m.pr = pr
-	m.run(ctx, "get", first, func(id int) *session { return a.newSession(loc, m.sessionID(id)) }, files,
+	m.run(ctx, "get", first, func(id int) *session { return a.newSession(loc, m.sessionID(id)) }, files, pr,
 		func(ctx context.Context, s *session, e treeEntry) error {
 			f := fetch{remote: remoteJoin(loc.Path, e.rel), local: filepath.FromSlash(e.rel), lfs: root, size: e.size}
 			if e.prec >= listing.PrecisionSecond {
@@ -250,10 +259,6 @@ func (m *mirror) down(ctx context.Context, loc *Location, dst string) error {
 			}
 			return nil
 		})
-	m.mu.Lock()
-	m.pr = nil
-	m.mu.Unlock()
-	pr.wait()
 	if m.delete && ctx.Err() == nil && m.failed == nil {
 		m.deleteLocal(root, dst, extra)
 	}
@@ -328,8 +333,7 @@ func (m *mirror) up(ctx context.Context, src string, loc *Location) error {
 		total += f.size
 	}
 	pr := a.newProgress(true, total)
-	m.pr = pr
-	m.run(ctx, "put", first, func(id int) *session { return a.newSession(loc, m.sessionID(id)) }, files,
+	m.run(ctx, "put", first, func(id int) *session { return a.newSession(loc, m.sessionID(id)) }, files, pr,
 		func(ctx context.Context, s *session, e treeEntry) error {
 			u := send{local: filepath.FromSlash(e.rel), lfs: root, remote: remoteJoin(loc.Path, e.rel), setTime: true}
 			if err := s.upload(ctx, u, pr); err != nil {
@@ -337,10 +341,6 @@ func (m *mirror) up(ctx context.Context, src string, loc *Location) error {
 			}
 			return nil
 		})
-	m.mu.Lock()
-	m.pr = nil
-	m.mu.Unlock()
-	pr.wait()
 	if m.delete && ctx.Err() == nil && m.failed == nil {
 		rels := make([]string, 0, len(extra))
 		kinds := map[string]bool{}
