@@ -116,7 +116,9 @@ type Entry struct {
 	// numbers), empty when the format has none.
 	Owner, Group string
 	// Dir is the directory heading the section this entry came from in a
-	// recursive ("ls -lR") listing, empty otherwise.
+	// recursive ("ls -lR") listing, or the directory an OpenVMS listing's
+	// header names ("USER1:[TEMP]", as printed), empty otherwise. It is
+	// context: Name is never prefixed with it.
 	Dir string
 	// Raw is the listing line (for a VMS entry wrapped over two lines, both
 	// lines joined by "\n").

@@ -13,6 +13,7 @@ var (
 	errNameContainsNUL                      = errorf(ErrName, "contains NUL")
 	errNameEmpty                            = errorf(ErrName, "empty")
 	errNameMissing                          = errorf(ErrName, "missing")
+	errServerMessage                        = errorf(ErrServer, "message in place of the columns")
 	errSizeBadSize                          = errorf(ErrSize, "bad size")
 	errSizeNegative                         = errorf(ErrSize, "negative")
 	errSizeNoLeadingSize                    = errorf(ErrSize, "no leading size")

@@ -216,6 +216,9 @@ func headerFormat(line string) Format {
 	switch {
 	case strings.HasPrefix(line, "Directory ") && strings.Contains(line, "["):
 		return VMS
+	case strings.Contains(line, ":[") && isVMSHeader(line),
+		strings.HasPrefix(line, "Total of ") && strings.Contains(line, " blocks"):
+		return VMS
 	case strings.HasPrefix(line, "Volume Unit"),
 		strings.HasPrefix(line, "Name ") && strings.Contains(line, "VV.MM"),
 		strings.HasPrefix(line, "JOBNAME ") && strings.Contains(line, "JOBID"):
