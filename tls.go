@@ -23,6 +23,15 @@ const (
 	TLSExplicit
 	// TLSImplicit starts TLS at once, usually on port 990.
 	TLSImplicit
+	// TLSAuto tries AUTH TLS like TLSExplicit, verified the same way, but
+	// goes on in plain text when the server refuses AUTH with a 5xx reply
+	// (a server without TLS: 500, 502, 504, 534, or vsftpd's "530 Please
+	// login with USER and PASS"). A failed handshake or certificate check
+	// is still an error, never a fall back. Conn.TLSConnectionState tells
+	// which way it went. This is curl's --ssl (CURLUSESSL_TRY): it guards
+	// against a passive eavesdropper only, since anyone on the path can
+	// forge the refusal.
+	TLSAuto
 )
 
 func (m TLSMode) String() string {
@@ -33,6 +42,8 @@ func (m TLSMode) String() string {
 		return "explicit"
 	case TLSImplicit:
 		return "implicit"
+	case TLSAuto:
+		return "auto"
 	}
 	return fmt.Sprintf("TLSMode(%d)", int(m))
 }
@@ -140,6 +151,9 @@ func (c *Conn) authTLS(ctx context.Context) error {
 	r, err := c.exchange(ctx, "AUTH TLS")
 	if err != nil {
 		return err
+	}
+	if c.d.TLS == TLSAuto && r.Class() == 5 {
+		return nil
 	}
 	if r.Code != 234 {
 		return fmt.Errorf("ftp: the server refused TLS (not falling back to plain text): %w",
