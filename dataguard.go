@@ -2,7 +2,6 @@ package ftp
 
 import (
 	"context"
-	"errors"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -89,11 +88,11 @@ func (g *dataGuard) wrap(err error) error {
 		return err
 	}
 	if g.cancelled.Load() {
-		return errors.Join(g.ctx.Err(), err)
+		return joinErrors(g.ctx.Err(), err)
 	}
 	if !g.ctxLimit.IsZero() && !time.Now().Before(g.ctxLimit) {
 		<-g.ctx.Done()
-		return errors.Join(g.ctx.Err(), err)
+		return joinErrors(g.ctx.Err(), err)
 	}
 	return err
 }

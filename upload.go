@@ -133,7 +133,7 @@ func isNetFailure(err error) bool {
 func (t *transfer) localFailed(cause error) error {
 	err := fmt.Errorf("ftp: %s: %w", t.cmd, cause)
 	if aerr := t.abort(); aerr != nil {
-		err = errors.Join(err, aerr)
+		err = joinErrors(err, aerr)
 	}
 	return err
 }
