@@ -66,7 +66,7 @@ func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offse
 			// The server must not keep a partial file as if complete: abort.
 			err := fmt.Errorf("ftp: %s: reading local data: %w", t.cmd, rerr)
 			if aerr := t.abort(); aerr != nil {
-				err = errors.Join(err, aerr)
+				err = joinErrors(err, aerr)
 			}
 			return res, err
 		}
