@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/ferryftp/ftp"
@@ -112,3 +113,38 @@ const (
 	OpDelete Op = "delete" // remove an extraneous file or tree on the destination side
 	OpSkip   Op = "skip"   // a source name that cannot be used safely
 )
+
+// conn borrows a connection; the function returned gives it back after an
+// attempt that ended with err. After a failure other than a plain refusal
+// the connection is closed instead of kept: servers often hang up right
+// after a "426" or "421", and a dead connection handed to the next
+// attempt would waste it.
+func (cp *Copier) conn(ctx context.Context) (*ftp.Conn, func(err error), error) {
+	c, release, err := cp.Client.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func(err error) {
+		if err != nil && !keepAfter(err) {
+			c.Close()
+		}
+		release()
+	}, nil
+}
+
+func keepAfter(err error) bool {
+	var (
+		fe *ftp.Error
+		le *LocalError
+		ve *VerifyError
+	)
+	switch {
+	case errors.Is(err, ftp.ErrBroken):
+		return false
+	case errors.As(err, &le), errors.As(err, &ve):
+		return true
+	case errors.As(err, &fe):
+		return fe.Code >= 500 || fe.Code == 450
+	}
+	return false
+}

@@ -37,12 +37,12 @@ type meta struct {
 // an error; a server without SIZE or MDTM is not.
 func (cp *Copier) remoteMeta(ctx context.Context, remote string) (meta, error) {
 	m := meta{size: -1}
-	err := cp.Retry.do(ctx, func(int) error {
-		c, release, err := cp.Client.Conn(ctx)
+	err := cp.Retry.do(ctx, func(int) (err error) {
+		c, release, err := cp.conn(ctx)
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer func() { release(err) }()
 		n, err := c.Size(ctx, remote)
 		switch {
 		case err == nil:
@@ -132,12 +132,12 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 	var s *sum
 	ready := false
 	counted := &counter{p: cp.Progress, name: remote}
-	res.Err = cp.Retry.do(ctx, func(int) error {
-		c, release, err := cp.Client.Conn(ctx)
+	res.Err = cp.Retry.do(ctx, func(int) (err error) {
+		c, release, err := cp.conn(ctx)
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer func() { release(err) }()
 		if !ready {
 			algo, err := cp.checksumAlgo(ctx, c)
 			if err != nil {
@@ -230,12 +230,12 @@ func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (R
 	counted := &counter{p: cp.Progress, name: remote}
 	var s *sum
 	ready := false
-	res.Err = cp.Retry.do(ctx, func(int) error {
-		c, release, err := cp.Client.Conn(ctx)
+	res.Err = cp.Retry.do(ctx, func(int) (err error) {
+		c, release, err := cp.conn(ctx)
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer func() { release(err) }()
 		if !ready {
 			algo, err := cp.checksumAlgo(ctx, c)
 			if err != nil {

@@ -185,7 +185,7 @@ func (sg *segments) work(ctx context.Context, cancel func()) {
 		if !ok {
 			return
 		}
-		c, release, err := sg.cp.Client.Conn(ctx)
+		c, release, err := sg.cp.conn(ctx)
 		if err != nil {
 			if sg.shrink(r, err) {
 				return // others go on with this range
@@ -197,7 +197,7 @@ func (sg *segments) work(ctx context.Context, cancel func()) {
 			continue
 		}
 		at, err := sg.fetch(ctx, c, r)
-		release()
+		release(err)
 		if err == nil {
 			sg.done()
 			continue

@@ -86,12 +86,12 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 		noResume bool // the server refuses REST+STOR and APPE
 		fresh    bool // the next attempt must start from zero
 	)
-	res.Err = cp.Retry.do(ctx, func(attempt int) error {
-		c, release, err := cp.Client.Conn(ctx)
+	res.Err = cp.Retry.do(ctx, func(attempt int) (err error) {
+		c, release, err := cp.conn(ctx)
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer func() { release(err) }()
 		if !ready {
 			if algo, err = cp.checksumAlgo(ctx, c); err != nil {
 				return err
@@ -209,12 +209,12 @@ func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (R
 	pr.started(remote, -1, 0)
 	counted := &counter{p: cp.Progress, name: remote}
 	tee := io.TeeReader(&localReader{r, "input"}, counted)
-	res.Err = cp.Retry.do(ctx, func(int) error {
-		c, release, err := cp.Client.Conn(ctx)
+	res.Err = cp.Retry.do(ctx, func(int) (err error) {
+		c, release, err := cp.conn(ctx)
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer func() { release(err) }()
 		err = c.Store(ctx, remote, tee)
 		if err != nil && counted.n > 0 {
 			return errors.Join(err, errStreamSent)
