@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"sync"
 )
 
 // TLSMode selects whether and how FTPS is used (RFC 4217).
@@ -86,10 +85,10 @@ func (s SessionReuse) String() string {
 
 // tlsState is a Conn's TLS setup.
 type tlsState struct {
-	config *tls.Config  // this connection's clone, with its own session cache
-	pinned *pinnedCache // set under ReusePinned
-	active bool         // the control connection is encrypted
-	protP  bool         // data connections are encrypted (PROT P)
+	config   *tls.Config   // this connection's clone
+	sessions *sessionStore // its own session cache; nil under ReuseOff
+	active   bool          // the control connection is encrypted
+	protP    bool          // data connections are encrypted (PROT P)
 }
 
 // tlsConfig builds the connection's own tls.Config. ServerName is always
@@ -109,16 +108,13 @@ func (c *Conn) tlsConfig() *tls.Config {
 	if cfg.MinVersion == 0 {
 		cfg.MinVersion = tls.VersionTLS12
 	}
-	switch c.d.SessionReuse {
-	case ReuseOff:
+	if c.d.SessionReuse == ReuseOff {
 		cfg.SessionTicketsDisabled = true
 		cfg.ClientSessionCache = nil
-	case ReusePinned:
-		c.tls.pinned = &pinnedCache{inner: tls.NewLRUClientSessionCache(8)}
-		cfg.ClientSessionCache = c.tls.pinned
-	default:
-		cfg.ClientSessionCache = tls.NewLRUClientSessionCache(32)
+		return cfg
 	}
+	c.tls.sessions = &sessionStore{reuse: c.d.SessionReuse}
+	cfg.ClientSessionCache = c.tls.sessions
 	return cfg
 }
 
@@ -175,6 +171,7 @@ func (c *Conn) protectData(ctx context.Context) error {
 // or not (PROT C), on a TLS control connection. Login sets PROT P unless
 // Dialer.ClearData is set.
 func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
+	c.dirty = true
 	if !c.tls.active {
 		return errors.New("ftp: PROT: the control connection is not TLS")
 	}
@@ -186,11 +183,11 @@ func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
 		return err
 	}
 	c.tls.protP = private
-	if c.tls.pinned != nil {
+	if c.tls.sessions != nil {
 		// The control connection's tickets have arrived by now (a reply was
-		// read after the handshake): from here on they are what data
-		// connections present.
-		c.tls.pinned.pin()
+		// read after the handshake): from here on they are the control
+		// connection's session that data connections fall back to.
+		c.tls.sessions.pin()
 	}
 	return nil
 }
@@ -198,14 +195,34 @@ func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
 // dataTLS runs the TLS handshake on a data connection, after the transfer
 // command was sent (pyftpdlib drops data connections whose handshake comes
 // first). It is always explicit, so that zero-byte uploads are handshaken too.
-func (c *Conn) dataTLS(ctx context.Context, conn net.Conn) (net.Conn, error) {
-	tc := tls.Client(conn, c.tls.config)
+// hs records how it went, for the error if the server refuses the transfer.
+func (c *Conn) dataTLS(ctx context.Context, conn net.Conn, hs *dataHandshake) (net.Conn, error) {
+	cfg := c.tls.config
+	var view *dataSessions
+	if c.tls.sessions != nil {
+		// A view of the session cache of its own, so that this handshake
+		// failing (the server refused the command and closed the data
+		// connection, or the caller gave up) does not make crypto/tls
+		// forget the session that every later data connection must resume.
+		view = &dataSessions{store: c.tls.sessions}
+		cfg = cfg.Clone()
+		cfg.ClientSessionCache = view
+	}
+	tc := tls.Client(conn, cfg)
 	hctx, cancel := context.WithTimeout(ctx, c.d.DataTimeout)
 	defer cancel()
-	if err := tc.HandshakeContext(hctx); err != nil {
-		return nil, fmt.Errorf("ftp: data connection TLS handshake: %w (servers that require TLS session reuse refuse data connections that do not resume; see Dialer.SessionReuse)", err)
+	err := tc.HandshakeContext(hctx)
+	if view != nil {
+		hs.offered = view.offered != nil
+		view.settle(err)
+	}
+	hs.done = true
+	if err != nil {
+		hs.err = err
+		return nil, fmt.Errorf("ftp: data connection TLS handshake: %w", err)
 	}
 	st := tc.ConnectionState()
+	hs.resumed = st.DidResume
 	c.traceData("event", "data connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
 	return tc, nil
 }
@@ -219,35 +236,6 @@ func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
 	return tls.ConnectionState{}, false
 }
 
-// pinnedCache is a session cache that stops taking new sessions once pinned,
-// so data connections always present the control connection's session.
-// Deletions (a nil session, after a failed resumption) still go through,
-// or a bad session would be offered forever.
-type pinnedCache struct {
-	mu     sync.Mutex
-	inner  tls.ClientSessionCache
-	pinned bool
-}
-
-func (p *pinnedCache) pin() {
-	p.mu.Lock()
-	p.pinned = true
-	p.mu.Unlock()
-}
-
-func (p *pinnedCache) Get(key string) (*tls.ClientSessionState, bool) {
-	return p.inner.Get(key)
-}
-
-func (p *pinnedCache) Put(key string, cs *tls.ClientSessionState) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.pinned && cs != nil {
-		return
-	}
-	p.inner.Put(key, cs)
-}
-
 // ClearCommandChannel ends TLS on the control connection (CCC, RFC 2228 and
 // RFC 4217 section 12.3) after logging in, for firewalls that must read the
 // control connection to open data ports. Data connections keep the
@@ -256,6 +244,7 @@ func (p *pinnedCache) Put(key string, cs *tls.ClientSessionState) {
 // everything sent after it, including any later password, is readable on
 // the network.
 func (c *Conn) ClearCommandChannel(ctx context.Context) error {
+	c.dirty = true
 	tc, ok := c.conn.(*tls.Conn)
 	if !ok {
 		return errors.New("ftp: CCC: the control connection is not TLS")

@@ -20,9 +20,11 @@ type transfer struct {
 	size   int64    // the size the server announced, or -1
 	n      int64    // bytes moved on the data connection
 	ascii  bool
-	prelim *Reply // the preliminary (1xx) reply
-	final  *Reply // the final reply, once read
-	err    error  // the transfer's outcome, once known
+	hs     *dataHandshake // how the data connection's TLS handshake went
+	prelim *Reply         // the preliminary (1xx) reply
+	final  *Reply         // the final reply, once read
+	err    error          // the transfer's outcome, once known
+	guard  dataGuard
 }
 
 // startTransfer runs everything up to an open data connection: TYPE, EPSV or
@@ -65,11 +67,11 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	// 150 before or after the data connection is up, and waiting for either
 	// first would deadlock with some of them.
 	ready, stop := c.finishData(ctx, setup)
-	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A"}
+	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs}
 	r, err := c.preliminary(ctx, line)
 	if err != nil {
-		stop()
-		return nil, err
+		stop() // after this, setup.hs is settled
+		return nil, c.dataRefusal(err, t.hs)
 	}
 	var res dataResult
 	if r.Class() == 2 {
@@ -98,6 +100,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		return nil, c.closeFailed(t, res.err)
 	}
 	t.data = res.conn
+	t.guard.start(ctx, res.conn, c.d.DataTimeout)
 	c.mu.Lock()
 	c.data = res.conn
 	c.mu.Unlock()
@@ -122,7 +125,7 @@ func (c *Conn) preliminary(ctx context.Context, line string) (*Reply, error) {
 		case r.Class() == 2 && i < 2:
 			continue
 		case r.Class() == 4 || r.Class() == 5:
-			return nil, c.dataRefusal(&Error{Code: r.Code, Msg: r.Message(), Cmd: redact(line)})
+			return nil, &Error{Code: r.Code, Msg: r.Message(), Cmd: redact(line)}
 		default:
 			// A 3xx leaves the server waiting for something we never send.
 			return nil, c.fail(&UnexpectedReplyError{Cmd: redact(line), Reply: r, Want: "1xx"})
@@ -167,7 +170,7 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 			}
 		}
 		if c.tls.protP {
-			tc, err := c.dataTLS(gctx, conn)
+			tc, err := c.dataTLS(gctx, conn, &s.hs)
 			if err != nil {
 				conn.Close()
 				ch <- dataResult{err: err}
@@ -201,10 +204,10 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 func (c *Conn) closeFailed(t *transfer, cause error) error {
 	r, err := c.readReply(context.Background(), t.cmd, c.d.AbortTimeout)
 	if err != nil {
-		return errors.Join(cause, err)
+		return joinErrors(cause, err)
 	}
 	if r.Class() == 4 || r.Class() == 5 {
-		return errors.Join(c.dataRefusal(&Error{Code: r.Code, Msg: r.Message(), Cmd: t.cmd}), cause)
+		return joinErrors(c.dataRefusal(&Error{Code: r.Code, Msg: r.Message(), Cmd: t.cmd}, t.hs), cause)
 	}
 	return cause
 }
@@ -227,7 +230,7 @@ func (t *transfer) finish(ctx context.Context) error {
 	}
 	c.busy = nil
 	if err := checkClass(t.cmd, r, 2); err != nil {
-		return c.dataRefusal(err)
+		return c.dataRefusal(err, t.hs)
 	}
 	if !t.ascii && t.size >= 0 && t.n < t.size {
 		return fmt.Errorf("ftp: %s: got %d of %d bytes: %w", t.cmd, t.n, t.size, ErrShortTransfer)
@@ -243,6 +246,7 @@ func (t *transfer) closeData() {
 	}
 	c.mu.Unlock()
 	if t.data != nil {
+		t.guard.end()
 		t.data.Close()
 	}
 }
@@ -256,7 +260,7 @@ func (t *transfer) dataFailed(ctx context.Context, cause error) error {
 	if ctx.Err() != nil {
 		err := fmt.Errorf("ftp: %s: %w", t.cmd, ctx.Err())
 		if aerr := t.abort(); aerr != nil {
-			return errors.Join(err, aerr)
+			return joinErrors(err, aerr)
 		}
 		return err
 	}
@@ -269,38 +273,30 @@ func (t *transfer) dataFailed(ctx context.Context, cause error) error {
 	return c.closeFailed(t, cause)
 }
 
-// readData reads from the data connection with the idle timeout and ctx.
-func (t *transfer) readData(ctx context.Context, p []byte) (int, error) {
+// readData reads from the data connection, within the idle timeout and
+// the transfer's context.
+func (t *transfer) readData(p []byte) (int, error) {
 	if t.data == nil {
 		return 0, io.EOF // the server ended the transfer without opening one
 	}
-	var n int
-	err := guard(ctx, t.data, t.c.d.DataTimeout, func() error {
-		var err error
-		n, err = t.data.Read(p)
-		return err
-	})
+	if err := t.guard.before(); err != nil {
+		return 0, err
+	}
+	n, err := t.data.Read(p)
 	t.n += int64(n)
-	return n, err
+	return n, t.guard.wrap(err)
 }
 
-// writeData writes to the data connection with the idle timeout and ctx.
-func (t *transfer) writeData(ctx context.Context, p []byte) error {
+// writeData writes to the data connection, within the idle timeout and the
+// transfer's context.
+func (t *transfer) writeData(p []byte) error {
 	if t.data == nil {
 		return errors.New("the server ended the transfer before any data was sent")
 	}
-	return guard(ctx, t.data, t.c.d.DataTimeout, func() error {
-		n, err := t.data.Write(p)
-		t.n += int64(n)
+	if err := t.guard.before(); err != nil {
 		return err
-	})
-}
-
-// dataRefusal adds ErrDataTLSRefused to a 522 or 425 under PROT P.
-func (c *Conn) dataRefusal(err error) error {
-	var fe *Error
-	if c.tls.protP && asError(err, &fe) && (fe.Code == 522 || fe.Code == 425) {
-		return fmt.Errorf("%w (%w)", err, ErrDataTLSRefused)
 	}
-	return err
+	n, err := t.data.Write(p)
+	t.n += int64(n)
+	return t.guard.wrap(err)
 }
