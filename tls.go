@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"sync"
 )
@@ -124,14 +123,12 @@ func (c *Conn) upgradeTLS(ctx context.Context) error {
 	hctx, cancel := context.WithTimeout(ctx, c.d.Timeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
+		c.traceTLS(ctx, tc.ConnectionState(), err)
 		return c.fail(fmt.Errorf("ftp: TLS handshake with %s: %w", c.host, err))
 	}
 	c.setTransport(tc)
 	c.tls.active = true
-	st := tc.ConnectionState()
-	if c.logEnabled(slog.LevelDebug) {
-		c.d.Logger.Debug("ftp control connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
-	}
+	c.traceTLS(ctx, tc.ConnectionState(), nil)
 	return nil
 }
 
@@ -191,8 +188,6 @@ func (c *Conn) dataTLS(ctx context.Context, conn net.Conn) (net.Conn, error) {
 	if err := tc.HandshakeContext(hctx); err != nil {
 		return nil, fmt.Errorf("ftp: data connection TLS handshake: %w (servers that require TLS session reuse refuse data connections that do not resume; see Dialer.SessionReuse)", err)
 	}
-	st := tc.ConnectionState()
-	c.traceData("event", "data connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
 	return tc, nil
 }
 

@@ -65,6 +65,7 @@ func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offse
 		if rerr != nil {
 			// The server must not keep a partial file as if complete: abort.
 			err := fmt.Errorf("ftp: %s: reading local data: %w", t.cmd, rerr)
+			t.traceDone(0, err)
 			if aerr := t.abort(); aerr != nil {
 				err = errors.Join(err, aerr)
 			}
