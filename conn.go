@@ -111,7 +111,7 @@ func guard(ctx context.Context, conn deadliner, timeout time.Duration, fn func()
 	if !stop() {
 		<-done // the deadline was moved: wait so it cannot land on a later call
 		if err != nil {
-			err = errors.Join(ctx.Err(), err)
+			err = joinErrors(ctx.Err(), err)
 		}
 	} else if err != nil && ctxDeadline && !time.Now().Before(deadline) {
 		// The I/O timed out at the context's deadline, perhaps a moment
@@ -119,7 +119,7 @@ func guard(ctx context.Context, conn deadliner, timeout time.Duration, fn func()
 		// that expired: callers check ctx.Err() to decide to abort rather
 		// than wait for a final reply the server will not send.
 		<-ctx.Done()
-		err = errors.Join(ctx.Err(), err)
+		err = joinErrors(ctx.Err(), err)
 	}
 	conn.SetDeadline(time.Time{})
 	return err

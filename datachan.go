@@ -11,8 +11,9 @@ import (
 // dataSetup is a data connection being made before the transfer command is
 // sent: connected already (passive) or waiting for the server (active).
 type dataSetup struct {
-	conn net.Conn     // passive: connected
-	ln   net.Listener // active: listening
+	conn net.Conn      // passive: connected
+	ln   net.Listener  // active: listening
+	hs   dataHandshake // under PROT P: how the TLS handshake went
 
 	// rejected holds the addresses of connections from other hosts that
 	// accept closed, for the trace; written by the goroutine accepting.

@@ -110,7 +110,8 @@ type Dialer struct {
 	ServerLocation *time.Location
 
 	// TLS selects FTPS: TLSNone (plain FTP), TLSExplicit (AUTH TLS on the
-	// usual port) or TLSImplicit (TLS from the first byte, port 990).
+	// usual port), TLSImplicit (TLS from the first byte, port 990) or
+	// TLSAuto (AUTH TLS, plain text if the server has no TLS).
 	TLS TLSMode
 
 	// TLSConfig is cloned for each connection. Nil means a default config
@@ -241,7 +242,7 @@ func (c *Conn) start(ctx context.Context) error {
 	if err := c.readGreeting(ctx); err != nil {
 		return err
 	}
-	if c.d.TLS == TLSExplicit {
+	if c.d.TLS == TLSExplicit || c.d.TLS == TLSAuto {
 		return c.authTLS(ctx)
 	}
 	return nil

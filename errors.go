@@ -36,11 +36,13 @@ var (
 	ErrBusy = errors.New("ftp: a transfer is in progress on this connection")
 
 	// ErrDataTLSRefused is wrapped when, under PROT P, the server refuses a
-	// data connection with 522 or 425: most often because its TLS session did
-	// not resume the control connection's (vsftpd says "522 SSL connection
-	// failed: session reuse required"; ProFTPD only "425 Unable to build data
-	// connection: Operation not permitted").
-	ErrDataTLSRefused = errors.New("the server refused the TLS data connection; it may require TLS session reuse (see Dialer.SessionReuse)")
+	// transfer with 522 or 425: often because the data connection's TLS
+	// session did not resume the control connection's (vsftpd says "522 SSL
+	// connection failed: session reuse required"; ProFTPD only "425 Unable to
+	// build data connection: Operation not permitted"). The error's text says
+	// what the data connection's handshake came to: not resumed, resumed
+	// (the cause is elsewhere), failed, or not begun.
+	ErrDataTLSRefused = errors.New("the server refused the TLS data connection")
 )
 
 // Error is a 4xx or 5xx reply from the server: it refused a command.
@@ -221,3 +223,37 @@ func IsTransient(err error) bool {
 // errServerClosed is wrapped when the server closed the control connection
 // where a reply was due.
 var errServerClosed = errors.New("server closed the connection")
+
+// joinErrors is errors.Join written on one line: the parts' texts joined
+// with ": ", so that a log line or a terminal shows the whole error. Nil
+// parts are dropped; it returns nil if none is left.
+func joinErrors(errs ...error) error {
+	var kept []error
+	for _, err := range errs {
+		if err != nil {
+			kept = append(kept, err)
+		}
+	}
+	switch len(kept) {
+	case 0:
+		return nil
+	case 1:
+		return kept[0]
+	}
+	return &joinedError{errs: kept}
+}
+
+type joinedError struct{ errs []error }
+
+func (e *joinedError) Error() string {
+	var b strings.Builder
+	for i, err := range e.errs {
+		if i > 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+func (e *joinedError) Unwrap() []error { return e.errs }

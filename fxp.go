@@ -51,16 +51,16 @@ func CopyBetween(ctx context.Context, src *Conn, srcPath string, dst *Conn, dstP
 	}
 	if err := src.send(ctx, srcLine); err != nil {
 		src.fail(src.wrapErr(srcLine, err))
-		return errors.Join(err, dst.Abort(ctx))
+		return joinErrors(err, dst.Abort(ctx))
 	}
 	srcFirst, err := src.preliminary(ctx, srcLine)
 	if err != nil {
 		// The target is waiting for a connection that will not come.
-		return errors.Join(err, dst.Abort(ctx))
+		return joinErrors(err, dst.Abort(ctx))
 	}
 	srcErr := finalReply(ctx, src, srcLine, srcFirst)
 	dstErr := finalReply(ctx, dst, dstLine, dstFirst)
-	return errors.Join(srcErr, dstErr)
+	return joinErrors(srcErr, dstErr)
 }
 
 // finalReply reads the transfer's final reply, unless the first reply was

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 )
 
 // TLSMode selects whether and how FTPS is used (RFC 4217).
@@ -22,6 +21,15 @@ const (
 	TLSExplicit
 	// TLSImplicit starts TLS at once, usually on port 990.
 	TLSImplicit
+	// TLSAuto tries AUTH TLS like TLSExplicit, verified the same way, but
+	// goes on in plain text when the server refuses AUTH with a 5xx reply
+	// (a server without TLS: 500, 502, 504, 534, or vsftpd's "530 Please
+	// login with USER and PASS"). A failed handshake or certificate check
+	// is still an error, never a fall back. Conn.TLSConnectionState tells
+	// which way it went. This is curl's --ssl (CURLUSESSL_TRY): it guards
+	// against a passive eavesdropper only, since anyone on the path can
+	// forge the refusal.
+	TLSAuto
 )
 
 func (m TLSMode) String() string {
@@ -32,6 +40,8 @@ func (m TLSMode) String() string {
 		return "explicit"
 	case TLSImplicit:
 		return "implicit"
+	case TLSAuto:
+		return "auto"
 	}
 	return fmt.Sprintf("TLSMode(%d)", int(m))
 }
@@ -74,10 +84,10 @@ func (s SessionReuse) String() string {
 
 // tlsState is a Conn's TLS setup.
 type tlsState struct {
-	config *tls.Config  // this connection's clone, with its own session cache
-	pinned *pinnedCache // set under ReusePinned
-	active bool         // the control connection is encrypted
-	protP  bool         // data connections are encrypted (PROT P)
+	config   *tls.Config   // this connection's clone
+	sessions *sessionStore // its own session cache; nil under ReuseOff
+	active   bool          // the control connection is encrypted
+	protP    bool          // data connections are encrypted (PROT P)
 }
 
 // tlsConfig builds the connection's own tls.Config. ServerName is always
@@ -97,16 +107,13 @@ func (c *Conn) tlsConfig() *tls.Config {
 	if cfg.MinVersion == 0 {
 		cfg.MinVersion = tls.VersionTLS12
 	}
-	switch c.d.SessionReuse {
-	case ReuseOff:
+	if c.d.SessionReuse == ReuseOff {
 		cfg.SessionTicketsDisabled = true
 		cfg.ClientSessionCache = nil
-	case ReusePinned:
-		c.tls.pinned = &pinnedCache{inner: tls.NewLRUClientSessionCache(8)}
-		cfg.ClientSessionCache = c.tls.pinned
-	default:
-		cfg.ClientSessionCache = tls.NewLRUClientSessionCache(32)
+		return cfg
 	}
+	c.tls.sessions = &sessionStore{reuse: c.d.SessionReuse}
+	cfg.ClientSessionCache = c.tls.sessions
 	return cfg
 }
 
@@ -137,6 +144,9 @@ func (c *Conn) authTLS(ctx context.Context) error {
 	r, err := c.exchange(ctx, "AUTH TLS")
 	if err != nil {
 		return err
+	}
+	if c.d.TLS == TLSAuto && r.Class() == 5 {
+		return nil
 	}
 	if r.Code != 234 {
 		return fmt.Errorf("ftp: the server refused TLS (not falling back to plain text): %w",
@@ -169,11 +179,11 @@ func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
 		return err
 	}
 	c.tls.protP = private
-	if c.tls.pinned != nil {
+	if c.tls.sessions != nil {
 		// The control connection's tickets have arrived by now (a reply was
-		// read after the handshake): from here on they are what data
-		// connections present.
-		c.tls.pinned.pin()
+		// read after the handshake): from here on they are the control
+		// connection's session that data connections fall back to.
+		c.tls.sessions.pin()
 	}
 	return nil
 }
@@ -181,13 +191,34 @@ func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
 // dataTLS runs the TLS handshake on a data connection, after the transfer
 // command was sent (pyftpdlib drops data connections whose handshake comes
 // first). It is always explicit, so that zero-byte uploads are handshaken too.
-func (c *Conn) dataTLS(ctx context.Context, conn net.Conn) (net.Conn, error) {
-	tc := tls.Client(conn, c.tls.config)
+// hs records how it went, for the error if the server refuses the transfer.
+func (c *Conn) dataTLS(ctx context.Context, conn net.Conn, hs *dataHandshake) (net.Conn, error) {
+	cfg := c.tls.config
+	var view *dataSessions
+	if c.tls.sessions != nil {
+		// A view of the session cache of its own, so that this handshake
+		// failing (the server refused the command and closed the data
+		// connection, or the caller gave up) does not make crypto/tls
+		// forget the session that every later data connection must resume.
+		view = &dataSessions{store: c.tls.sessions}
+		cfg = cfg.Clone()
+		cfg.ClientSessionCache = view
+	}
+	tc := tls.Client(conn, cfg)
 	hctx, cancel := context.WithTimeout(ctx, c.d.DataTimeout)
 	defer cancel()
-	if err := tc.HandshakeContext(hctx); err != nil {
-		return nil, fmt.Errorf("ftp: data connection TLS handshake: %w (servers that require TLS session reuse refuse data connections that do not resume; see Dialer.SessionReuse)", err)
+	err := tc.HandshakeContext(hctx)
+	if view != nil {
+		hs.offered = view.offered != nil
+		view.settle(err)
 	}
+	hs.done = true
+	if err != nil {
+		hs.err = err
+		return nil, fmt.Errorf("ftp: data connection TLS handshake: %w", err)
+	}
+	st := tc.ConnectionState()
+	hs.resumed = st.DidResume
 	return tc, nil
 }
 
@@ -198,35 +229,6 @@ func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
 		return tc.ConnectionState(), true
 	}
 	return tls.ConnectionState{}, false
-}
-
-// pinnedCache is a session cache that stops taking new sessions once pinned,
-// so data connections always present the control connection's session.
-// Deletions (a nil session, after a failed resumption) still go through,
-// or a bad session would be offered forever.
-type pinnedCache struct {
-	mu     sync.Mutex
-	inner  tls.ClientSessionCache
-	pinned bool
-}
-
-func (p *pinnedCache) pin() {
-	p.mu.Lock()
-	p.pinned = true
-	p.mu.Unlock()
-}
-
-func (p *pinnedCache) Get(key string) (*tls.ClientSessionState, bool) {
-	return p.inner.Get(key)
-}
-
-func (p *pinnedCache) Put(key string, cs *tls.ClientSessionState) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.pinned && cs != nil {
-		return
-	}
-	p.inner.Put(key, cs)
 }
 
 // ClearCommandChannel ends TLS on the control connection (CCC, RFC 2228 and

@@ -20,9 +20,10 @@ type transfer struct {
 	size   int64    // the size the server announced, or -1
 	n      int64    // bytes moved on the data connection
 	ascii  bool
-	prelim *Reply // the preliminary (1xx) reply
-	final  *Reply // the final reply, once read
-	err    error  // the transfer's outcome, once known
+	hs     *dataHandshake // how the data connection's TLS handshake went
+	prelim *Reply         // the preliminary (1xx) reply
+	final  *Reply         // the final reply, once read
+	err    error          // the transfer's outcome, once known
 
 	// For Trace.TransferDone.
 	ctx    context.Context // the context the transfer was started with
@@ -80,12 +81,12 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	// 150 before or after the data connection is up, and waiting for either
 	// first would deadlock with some of them.
 	ready, stop := c.finishData(ctx, setup)
-	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A",
+	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs,
 		ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
 	r, err := c.preliminary(ctx, line)
 	if err != nil {
-		stop()
-		return nil, err
+		stop() // after this, setup.hs is settled
+		return nil, c.dataRefusal(err, t.hs)
 	}
 	var res dataResult
 	if r.Class() == 2 {
@@ -139,7 +140,7 @@ func (c *Conn) preliminary(ctx context.Context, line string) (*Reply, error) {
 		case r.Class() == 2 && i < 2:
 			continue
 		case r.Class() == 4 || r.Class() == 5:
-			return nil, c.dataRefusal(&Error{Code: r.Code, Msg: r.Message(), Cmd: redact(line)})
+			return nil, &Error{Code: r.Code, Msg: r.Message(), Cmd: redact(line)}
 		default:
 			// A 3xx leaves the server waiting for something we never send.
 			return nil, c.fail(&UnexpectedReplyError{Cmd: redact(line), Reply: r, Want: "1xx"})
@@ -184,7 +185,7 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 			}
 		}
 		if c.tls.protP {
-			tc, err := c.dataTLS(gctx, conn)
+			tc, err := c.dataTLS(gctx, conn, &s.hs)
 			if err != nil {
 				conn.Close()
 				ch <- dataResult{err: err}
@@ -218,10 +219,10 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 func (c *Conn) closeFailed(t *transfer, cause error) error {
 	r, err := c.readReply(context.WithoutCancel(t.ctx), t.cmd, c.d.AbortTimeout)
 	if err != nil {
-		return errors.Join(cause, err)
+		return joinErrors(cause, err)
 	}
 	if r.Class() == 4 || r.Class() == 5 {
-		return errors.Join(c.dataRefusal(&Error{Code: r.Code, Msg: r.Message(), Cmd: t.cmd}), cause)
+		return joinErrors(c.dataRefusal(&Error{Code: r.Code, Msg: r.Message(), Cmd: t.cmd}, t.hs), cause)
 	}
 	return cause
 }
@@ -245,7 +246,7 @@ func (t *transfer) finish(ctx context.Context) (err error) {
 	}
 	c.busy = nil
 	if err := checkClass(t.cmd, r, 2); err != nil {
-		return c.dataRefusal(err)
+		return c.dataRefusal(err, t.hs)
 	}
 	if !t.ascii && t.size >= 0 && t.n < t.size {
 		return fmt.Errorf("ftp: %s: got %d of %d bytes: %w", t.cmd, t.n, t.size, ErrShortTransfer)
@@ -276,7 +277,7 @@ func (t *transfer) dataFailed(ctx context.Context, cause error) (err error) {
 		err := fmt.Errorf("ftp: %s: %w", t.cmd, ctx.Err())
 		t.traceDone(0, err) // before abort's own report
 		if aerr := t.abort(); aerr != nil {
-			return errors.Join(err, aerr)
+			return joinErrors(err, aerr)
 		}
 		return err
 	}
@@ -314,13 +315,4 @@ func (t *transfer) writeData(ctx context.Context, p []byte) error {
 		t.n += int64(n)
 		return err
 	})
-}
-
-// dataRefusal adds ErrDataTLSRefused to a 522 or 425 under PROT P.
-func (c *Conn) dataRefusal(err error) error {
-	var fe *Error
-	if c.tls.protP && asError(err, &fe) && (fe.Code == 522 || fe.Code == 425) {
-		return fmt.Errorf("%w (%w)", err, ErrDataTLSRefused)
-	}
-	return err
 }

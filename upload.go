@@ -67,7 +67,7 @@ func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offse
 			err := fmt.Errorf("ftp: %s: reading local data: %w", t.cmd, rerr)
 			t.traceDone(0, err)
 			if aerr := t.abort(); aerr != nil {
-				err = errors.Join(err, aerr)
+				err = joinErrors(err, aerr)
 			}
 			return res, err
 		}

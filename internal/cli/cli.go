@@ -20,8 +20,8 @@ import (
 // Globals are the flags accepted before (or after) any command.
 type Globals struct {
 	Debug      int           `short:"d" type:"counter" help:"Protocol trace on stderr, one line per command and reply; -dd adds raw lines. Passwords are masked."`
-	TLS        string        `name:"tls" enum:"none,explicit,implicit," default:"" placeholder:"MODE" help:"none | explicit | implicit (default: none for ftp://, implicit for ftps://)."`
-	CA         string        `name:"ca" placeholder:"FILE" help:"PEM bundle of extra trusted CAs."`
+	TLS        string        `name:"tls" enum:"auto,none,explicit,implicit," default:"" placeholder:"MODE" help:"auto | explicit | none | implicit. auto (the default for ftp://) tries AUTH TLS, verified, and goes on in plain text only if the server has no TLS; explicit requires it; ftps:// means implicit."`
+	CA         string        `name:"ca" placeholder:"FILE" help:"PEM bundle of extra trusted CAs; implies --tls explicit for ftp:// URLs."`
 	Insecure   bool          `help:"Skip certificate verification (warns on stderr)."`
 	Active     bool          `help:"Active mode (EPRT/PORT); the default is passive (EPSV, falling back to PASV)."`
 	NoEPSV     bool          `name:"no-epsv" help:"Never send EPSV (or EPRT)."`
@@ -78,10 +78,10 @@ type app struct {
 // description heads the help text.
 const description = `FTP and FTPS client.
 
-URLs: ftp://[user[:password]@]host[:port]/path[;type=a|i] (plain, or explicit
-TLS with --tls explicit) and ftps://... (implicit TLS, port 990). Paths are
-relative to the login directory; start with // for an absolute one. No user
-means anonymous.
+URLs: ftp://[user[:password]@]host[:port]/path[;type=a|i] (TLS through AUTH
+TLS when the server offers it; see --tls) and ftps://... (implicit TLS, port
+990). Paths are relative to the login directory; start with // for an
+absolute one. No user means anonymous.
 
 Exit status: 0 success, 1 other error, 2 usage, 3 connection/TLS/timeout/
 protocol failure, 4 login refused, 5 permanent FTP error (5xx), 6 transient
@@ -186,6 +186,9 @@ func (a *app) fail(err error) int {
 		msg := Message(err)
 		if code == ExitConnection && isTimeout(err) {
 			msg += fmt.Sprintf(" (timed out after %v; see --timeout)", a.g.Timeout)
+		}
+		if h := a.hint(err); h != "" {
+			msg += "; " + h
 		}
 		fmt.Fprintf(a.stderr, "ferry: %s\n", a.creds.scrub(msg))
 	}

@@ -40,6 +40,8 @@ type credCache struct {
 	loaded  bool
 	secrets []string
 	warned  bool
+	// plainNoted is set once the user was told that --tls auto found no TLS.
+	plainNoted bool
 }
 
 // credentials resolves the user, password and account for loc: the user
@@ -172,7 +174,8 @@ func (a *app) loadNetrc() (*netrc.File, error) {
 	return nf, nil
 }
 
-// tlsMode is the TLS mode for loc: --tls, else implicit for ftps://.
+// tlsMode is the TLS mode for loc: --tls, else implicit for ftps://, else
+// explicit when --ca names a CA to verify against, else auto.
 func (a *app) tlsMode(loc *Location) ftp.TLSMode {
 	switch a.g.TLS {
 	case "explicit":
@@ -182,10 +185,13 @@ func (a *app) tlsMode(loc *Location) ftp.TLSMode {
 	case "none":
 		return ftp.TLSNone
 	}
-	if loc.Scheme == "ftps" {
+	switch {
+	case loc.Scheme == "ftps":
 		return ftp.TLSImplicit
+	case a.g.CA != "":
+		return ftp.TLSExplicit
 	}
-	return ftp.TLSNone
+	return ftp.TLSAuto
 }
 
 // addr is loc's host:port, with 990 as the default port for implicit TLS.
@@ -215,7 +221,7 @@ func (a *app) dialer(loc *Location, id int) (*ftp.Dialer, error) {
 	}
 	if d.TLS == ftp.TLSNone {
 		if a.g.CA != "" || a.g.Insecure {
-			return nil, usageErrorf("--ca and --insecure need TLS (--tls explicit or an ftps:// URL)")
+			return nil, usageErrorf("--ca and --insecure need TLS, which --tls none turns off")
 		}
 		return d, nil
 	}

@@ -52,7 +52,10 @@ func (e *opError) Error() string {
 	// A failure to connect or log in is about the session, not the path.
 	var le *loginError
 	var inner *opError
-	if errors.As(e.Err, &le) || errors.As(e.Err, &inner) && inner.Op == "connect" {
+	var ne *netError
+	var ie *implicitTLSError
+	if e.Op != "connect" && (errors.As(e.Err, &le) || errors.As(e.Err, &inner) && inner.Op == "connect" ||
+		errors.As(e.Err, &ne) || errors.As(e.Err, &ie)) {
 		return Message(e.Err)
 	}
 	if e.Path == "" {
@@ -190,11 +193,14 @@ func connectionOr(err error, def int) int {
 		cie  x509.CertificateInvalidError
 		dnse *net.DNSError
 		une  *unsafeNameError
+		ite  *implicitTLSError
+		nete *netError
 	)
 	switch {
 	case errors.As(err, &pe), errors.As(err, &ure), errors.As(err, &ne), errors.As(err, &oe),
 		errors.As(err, &re), errors.As(err, &ae), errors.As(err, &ce), errors.As(err, &uae),
 		errors.As(err, &hne), errors.As(err, &cie), errors.As(err, &dnse), errors.As(err, &une),
+		errors.As(err, &ite), errors.As(err, &nete),
 		errors.Is(err, ftp.ErrBroken), errors.Is(err, ftp.ErrClosed),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, context.DeadlineExceeded), ftp.IsTransient(err):
@@ -223,4 +229,33 @@ func Message(err error) string {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// hint is advice to print after err's message, or "": what to type to get
+// past a failure that ferry cannot get past on its own.
+func (a *app) hint(err error) string {
+	var (
+		ce  *tls.CertificateVerificationError
+		uae x509.UnknownAuthorityError
+		hne x509.HostnameError
+		cie x509.CertificateInvalidError
+		fe  *ftp.Error
+	)
+	switch {
+	case errors.As(err, &ce), errors.As(err, &uae), errors.As(err, &hne), errors.As(err, &cie):
+		return "trust the server's CA with --ca FILE, or skip verification with --insecure"
+	case errors.As(err, &fe) && fe.Code >= 500 && needsTLS(fe.Msg):
+		if a.g.TLS == "none" || a.g.TLS == "" {
+			return "the server requires encryption: use --tls explicit (or an ftps:// URL if it speaks implicit TLS)"
+		}
+	}
+	return ""
+}
+
+// needsTLS reports whether a refusal's text says encryption is required:
+// vsftpd "530 Non-anonymous sessions must use encryption.", ProFTPD "550
+// SSL/TLS required on the control channel", Pure-FTPd "534 ... TLS".
+func needsTLS(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "encryption") || strings.Contains(m, "tls") || strings.Contains(m, "ssl")
 }
