@@ -40,6 +40,8 @@ type Conn struct {
 	noEPRT  bool   // EPRT refused once: use PORT from now on
 	noMLSD  bool   // MLSD refused once: ReadDir uses LIST from now on
 	noListA bool   // "LIST -a" refused once: plain LIST from now on
+	noMLST  bool   // MLST refused once: Client.Stat uses SIZE and listings
+	dirty   bool   // the session's state was changed by hand: a Client does not reuse it
 	syst    *string
 	sized   sizeNote // the last SIZE answer, checked by a Retrieve of that path
 
@@ -226,6 +228,8 @@ func (c *Conn) Cmd(ctx context.Context, line string) (*Reply, error) {
 	}
 	verb, _, _ := strings.Cut(line, " ")
 	switch strings.ToUpper(verb) {
+	case "CWD", "XCWD", "CDUP", "XCUP", "TYPE", "MODE", "STRU", "PROT", "PBSZ", "USER", "PASS", "ACCT", "OPTS":
+		c.dirty = true
 	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD", "PASV", "EPSV", "PORT", "EPRT", "ABOR", "AUTH", "CCC", "REIN":
 		return nil, &ArgumentError{Cmd: verb, Arg: line, Msg: "command needs the client's own handling; use its method"}
 	}

@@ -37,9 +37,20 @@ type Dialer struct {
 	ReplyTimeout time.Duration
 
 	// DataTimeout bounds opening a data connection and each wait for data on
-	// it: a transfer that makes no progress for this long fails. Zero means
-	// DefaultDataTimeout.
+	// it: a transfer that makes no progress for this long fails (within an
+	// eighth more: the deadline is moved only now and then, not on every
+	// call). Zero means DefaultDataTimeout.
 	DataTimeout time.Duration
+
+	// BufferSize is the size of each read and write on a data connection
+	// (Download.WriteTo, Store). Zero means DefaultBufferSize (256 KiB),
+	// which keeps the per-call cost small beside the copy on fast links; a
+	// smaller size saves memory when many transfers run at once. A plain
+	// upload from an *os.File uses sendfile, in chunks of this size.
+	//
+	// DataTimeout is measured between calls, so it must be longer than one
+	// buffer takes to move on the slowest link expected.
+	BufferSize int
 
 	// AbortTimeout bounds the ABOR exchange that follows a cancelled or
 	// abandoned transfer; a server that does not answer in time gets its
@@ -189,6 +200,9 @@ func (d *Dialer) withDefaults() Dialer {
 	}
 	if cfg.AbortTimeout <= 0 {
 		cfg.AbortTimeout = DefaultAbortTimeout
+	}
+	if cfg.BufferSize <= 0 {
+		cfg.BufferSize = DefaultBufferSize
 	}
 	if cfg.MaxLineLength <= 0 {
 		cfg.MaxLineLength = DefaultMaxLineLength

@@ -168,6 +168,7 @@ func (c *Conn) protectData(ctx context.Context) error {
 // or not (PROT C), on a TLS control connection. Login sets PROT P unless
 // Dialer.ClearData is set.
 func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
+	c.dirty = true
 	if !c.tls.active {
 		return errors.New("ftp: PROT: the control connection is not TLS")
 	}
@@ -239,6 +240,7 @@ func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
 // everything sent after it, including any later password, is readable on
 // the network.
 func (c *Conn) ClearCommandChannel(ctx context.Context) error {
+	c.dirty = true
 	tc, ok := c.conn.(*tls.Conn)
 	if !ok {
 		return errors.New("ftp: CCC: the control connection is not TLS")

@@ -202,9 +202,13 @@ func (c *Conn) traces(ctx context.Context) [2]*Trace {
 
 func (c *Conn) traceCmd(ctx context.Context, line string, err error) {
 	c.sentAt = time.Now()
+	traces := c.traces(ctx)
+	if traces == [2]*Trace{} {
+		return
+	}
 	verb, _, _ := strings.Cut(line, " ")
 	info := CommandInfo{Verb: strings.ToUpper(verb), Line: redact(line), Err: err}
-	for _, t := range c.traces(ctx) {
+	for _, t := range traces {
 		if t != nil && t.CommandSent != nil {
 			t.CommandSent(ctx, info)
 		}
@@ -212,11 +216,15 @@ func (c *Conn) traceCmd(ctx context.Context, line string, err error) {
 }
 
 func (c *Conn) traceReply(ctx context.Context, cmd string, r *Reply) {
+	traces := c.traces(ctx)
+	if traces == [2]*Trace{} {
+		return
+	}
 	info := ReplyInfo{Command: redact(cmd), Code: r.Code, Message: r.Message()}
 	if cmd != "" && !c.sentAt.IsZero() {
 		info.Elapsed = time.Since(c.sentAt)
 	}
-	for _, t := range c.traces(ctx) {
+	for _, t := range traces {
 		if t != nil && t.ReplyReceived != nil {
 			t.ReplyReceived(ctx, info)
 		}
@@ -273,6 +281,9 @@ func (t *transfer) traceDone(code int, err error) {
 		return
 	}
 	t.traced = true
+	if t.c.traces(t.ctx) == [2]*Trace{} {
+		return
+	}
 	if code == 0 && t.final != nil {
 		code = t.final.Code
 	}

@@ -24,6 +24,7 @@ type transfer struct {
 	prelim *Reply         // the preliminary (1xx) reply
 	final  *Reply         // the final reply, once read
 	err    error          // the transfer's outcome, once known
+	guard  dataGuard
 
 	// For Trace.TransferDone.
 	ctx    context.Context // the context the transfer was started with
@@ -116,6 +117,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		return nil, c.closeFailed(t, res.err)
 	}
 	t.data = res.conn
+	t.guard.start(ctx, res.conn, c.d.DataTimeout)
 	c.mu.Lock()
 	c.data = res.conn
 	c.mu.Unlock()
@@ -262,6 +264,7 @@ func (t *transfer) closeData() {
 	}
 	c.mu.Unlock()
 	if t.data != nil {
+		t.guard.end()
 		t.data.Close()
 	}
 }
@@ -290,29 +293,30 @@ func (t *transfer) dataFailed(ctx context.Context, cause error) (err error) {
 	return c.closeFailed(t, cause)
 }
 
-// readData reads from the data connection with the idle timeout and ctx.
-func (t *transfer) readData(ctx context.Context, p []byte) (int, error) {
+// readData reads from the data connection, within the idle timeout and
+// the transfer's context.
+func (t *transfer) readData(p []byte) (int, error) {
 	if t.data == nil {
 		return 0, io.EOF // the server ended the transfer without opening one
 	}
-	var n int
-	err := guard(ctx, t.data, t.c.d.DataTimeout, func() error {
-		var err error
-		n, err = t.data.Read(p)
-		return err
-	})
+	if err := t.guard.before(); err != nil {
+		return 0, err
+	}
+	n, err := t.data.Read(p)
 	t.n += int64(n)
-	return n, err
+	return n, t.guard.wrap(err)
 }
 
-// writeData writes to the data connection with the idle timeout and ctx.
-func (t *transfer) writeData(ctx context.Context, p []byte) error {
+// writeData writes to the data connection, within the idle timeout and the
+// transfer's context.
+func (t *transfer) writeData(p []byte) error {
 	if t.data == nil {
 		return errors.New("the server ended the transfer before any data was sent")
 	}
-	return guard(ctx, t.data, t.c.d.DataTimeout, func() error {
-		n, err := t.data.Write(p)
-		t.n += int64(n)
+	if err := t.guard.before(); err != nil {
 		return err
-	})
+	}
+	n, err := t.data.Write(p)
+	t.n += int64(n)
+	return t.guard.wrap(err)
 }

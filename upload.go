@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"syscall"
 )
 
 // Store uploads r to path (STOR), replacing any file there. It returns when
@@ -47,30 +49,8 @@ func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offse
 	if err != nil {
 		return res, err
 	}
-	src := r
-	if t.ascii {
-		src = &lfWriterSource{r: r}
-	}
-	buf := make([]byte, 32<<10)
-	for {
-		n, rerr := src.Read(buf)
-		if n > 0 {
-			if werr := t.writeData(ctx, buf[:n]); werr != nil {
-				return res, t.dataFailed(ctx, werr)
-			}
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			// The server must not keep a partial file as if complete: abort.
-			err := fmt.Errorf("ftp: %s: reading local data: %w", t.cmd, rerr)
-			t.traceDone(0, err)
-			if aerr := t.abort(); aerr != nil {
-				err = joinErrors(err, aerr)
-			}
-			return res, err
-		}
+	if err := t.send(ctx, r); err != nil {
+		return res, err
 	}
 	if err := t.endUpload(ctx); err != nil {
 		return res, t.dataFailed(ctx, err)
@@ -82,6 +62,81 @@ func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offse
 		res.uniqueName = t.uniqueName()
 	}
 	return res, nil
+}
+
+// send copies r to the data connection. A failure is returned with the
+// transfer ended and the control connection in step.
+func (t *transfer) send(ctx context.Context, r io.Reader) error {
+	if f, ok := r.(*os.File); ok && !t.ascii {
+		tc, ok := t.data.(*net.TCPConn)
+		if fi, err := f.Stat(); ok && err == nil && fi.Mode().IsRegular() {
+			return t.sendFile(ctx, tc, f)
+		}
+	}
+	var src io.Reader = r
+	if t.ascii {
+		src = &lfWriterSource{r: r}
+	}
+	bp := t.c.getBuffer()
+	defer putBuffer(bp)
+	buf := *bp
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			if werr := t.writeData(buf[:n]); werr != nil {
+				return t.dataFailed(ctx, werr)
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return t.localFailed(fmt.Errorf("reading local data: %w", rerr))
+		}
+	}
+}
+
+// sendFile copies f with sendfile(2) where the system has it, in chunks of
+// BufferSize so that the idle deadline moves as the data does.
+func (t *transfer) sendFile(ctx context.Context, tc *net.TCPConn, f *os.File) error {
+	lr := &io.LimitedReader{R: f}
+	for {
+		if err := t.guard.before(); err != nil {
+			return t.dataFailed(ctx, err)
+		}
+		lr.N = int64(t.c.d.BufferSize)
+		n, err := tc.ReadFrom(lr)
+		t.n += n
+		if err = t.guard.wrap(err); err != nil {
+			if ctx.Err() != nil || isNetFailure(err) {
+				return t.dataFailed(ctx, err)
+			}
+			// The file, not the network: the server must not keep what
+			// it got as if it were the whole file.
+			return t.localFailed(err)
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+// isNetFailure reports a failure of the connection rather than of the file
+// it was sending: ReadFrom wraps both the same way.
+func isNetFailure(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)
+}
+
+// localFailed aborts an upload whose source failed: the server must not keep
+// a partial file as if it were complete.
+func (t *transfer) localFailed(cause error) error {
+	err := fmt.Errorf("ftp: %s: %w", t.cmd, cause)
+	t.traceDone(0, err)
+	if aerr := t.abort(); aerr != nil {
+		err = joinErrors(err, aerr)
+	}
+	return err
 }
 
 // endUpload closes the sending side of an upload cleanly. Under TLS it sends
