@@ -73,7 +73,7 @@ type app struct {
 	stderrTTY bool
 	stdinTTY  bool
 
-	trace *traceHandler
+	trace *tracer
 	creds *credCache
 }
 
@@ -142,7 +142,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		stdinTTY:  isTerminal(stdin),
 		creds:     &credCache{},
 	}
-	a.trace = newTraceHandler(stderr, g.Debug)
+	a.trace = newTracer(stderr, g.Debug)
 	if g.Retries < 0 {
 		return a.fail(usageErrorf("--retries must be 0 or more"))
 	}
