@@ -402,7 +402,7 @@ func (w *writer) Write(p []byte) (int, error) {
 	case w.err != nil:
 		return 0, w.err
 	}
-	if err := w.t.writeData(w.ctx, p); err != nil {
+	if err := w.t.writeData(p); err != nil {
 		w.fail(w.t.dataFailed(w.ctx, err))
 		return 0, w.err
 	}
