@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 )
 
@@ -131,14 +130,12 @@ func (c *Conn) upgradeTLS(ctx context.Context) error {
 	hctx, cancel := context.WithTimeout(ctx, c.d.Timeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
+		c.traceTLS(ctx, tc.ConnectionState(), err)
 		return c.fail(fmt.Errorf("ftp: TLS handshake with %s: %w", c.host, err))
 	}
 	c.setTransport(tc)
 	c.tls.active = true
-	st := tc.ConnectionState()
-	if c.logEnabled(slog.LevelDebug) {
-		c.d.Logger.Debug("ftp control connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
-	}
+	c.traceTLS(ctx, tc.ConnectionState(), nil)
 	return nil
 }
 
@@ -223,7 +220,6 @@ func (c *Conn) dataTLS(ctx context.Context, conn net.Conn, hs *dataHandshake) (n
 	}
 	st := tc.ConnectionState()
 	hs.resumed = st.DidResume
-	c.traceData("event", "data connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
 	return tc, nil
 }
 
