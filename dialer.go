@@ -37,9 +37,20 @@ type Dialer struct {
 	ReplyTimeout time.Duration
 
 	// DataTimeout bounds opening a data connection and each wait for data on
-	// it: a transfer that makes no progress for this long fails. Zero means
-	// DefaultDataTimeout.
+	// it: a transfer that makes no progress for this long fails (within an
+	// eighth more: the deadline is moved only now and then, not on every
+	// call). Zero means DefaultDataTimeout.
 	DataTimeout time.Duration
+
+	// BufferSize is the size of each read and write on a data connection
+	// (Download.WriteTo, Store). Zero means DefaultBufferSize (256 KiB),
+	// which keeps the per-call cost small beside the copy on fast links; a
+	// smaller size saves memory when many transfers run at once. A plain
+	// upload from an *os.File uses sendfile, in chunks of this size.
+	//
+	// DataTimeout is measured between calls, so it must be longer than one
+	// buffer takes to move on the slowest link expected.
+	BufferSize int
 
 	// AbortTimeout bounds the ABOR exchange that follows a cancelled or
 	// abandoned transfer; a server that does not answer in time gets its
@@ -56,9 +67,15 @@ type Dialer struct {
 	// fixed port does not collide (ftplib binds the same port twice).
 	LocalAddr net.Addr
 
-	// Logger receives the protocol trace: each command and reply at
-	// slog.LevelDebug, and each raw line at LevelTrace. PASS and ACCT
-	// arguments are always masked. Nil logs nothing.
+	// Trace receives the hooks of every call on the Conn: commands,
+	// replies, raw lines, TLS handshakes, data connections, transfers. A
+	// Trace attached to a call's context with WithTrace is called too.
+	Trace *Trace
+
+	// Logger, if set, receives the protocol trace through SlogTrace: each
+	// command and reply at slog.LevelDebug, and each raw line at
+	// LevelTrace, in addition to Trace. PASS and ACCT arguments are always
+	// masked. Nil logs nothing.
 	Logger *slog.Logger
 
 	// Active selects active mode: the client listens and the server
@@ -104,7 +121,8 @@ type Dialer struct {
 	ServerLocation *time.Location
 
 	// TLS selects FTPS: TLSNone (plain FTP), TLSExplicit (AUTH TLS on the
-	// usual port) or TLSImplicit (TLS from the first byte, port 990).
+	// usual port), TLSImplicit (TLS from the first byte, port 990) or
+	// TLSAuto (AUTH TLS, plain text if the server has no TLS).
 	TLS TLSMode
 
 	// TLSConfig is cloned for each connection. Nil means a default config
@@ -183,6 +201,9 @@ func (d *Dialer) withDefaults() Dialer {
 	if cfg.AbortTimeout <= 0 {
 		cfg.AbortTimeout = DefaultAbortTimeout
 	}
+	if cfg.BufferSize <= 0 {
+		cfg.BufferSize = DefaultBufferSize
+	}
 	if cfg.MaxLineLength <= 0 {
 		cfg.MaxLineLength = DefaultMaxLineLength
 	}
@@ -235,7 +256,7 @@ func (c *Conn) start(ctx context.Context) error {
 	if err := c.readGreeting(ctx); err != nil {
 		return err
 	}
-	if c.d.TLS == TLSExplicit {
+	if c.d.TLS == TLSExplicit || c.d.TLS == TLSAuto {
 		return c.authTLS(ctx)
 	}
 	return nil
@@ -268,7 +289,7 @@ func (c *Conn) readGreeting(ctx context.Context) error {
 
 // newConn wraps a connected control connection.
 func newConn(cfg Dialer, host string, raw net.Conn) *Conn {
-	c := &Conn{d: cfg, host: host, tcp: raw}
+	c := &Conn{d: cfg, host: host, tcp: raw, trace: composeTraces(cfg.Trace, SlogTrace(cfg.Logger))}
 	c.setTransport(raw)
 	return c
 }

@@ -34,7 +34,7 @@ func (d *Download) read(p []byte) (int, error) {
 	if d.done {
 		return 0, d.err
 	}
-	n, err := d.t.readData(d.ctx, p)
+	n, err := d.t.readData(p)
 	if err == nil {
 		return n, nil
 	}
@@ -50,6 +50,37 @@ func (d *Download) read(p []byte) (int, error) {
 	return n, d.err
 }
 
+// WriteTo writes the download to w until its end, in reads of
+// Dialer.BufferSize bytes, so that io.Copy moves a large file with few calls
+// and no allocation. Like io.Copy, it returns a nil error once the server
+// has confirmed the transfer and every announced byte arrived. If w fails,
+// its error is returned and the download is left open: Close aborts it.
+func (d *Download) WriteTo(w io.Writer) (int64, error) {
+	bp := d.t.c.getBuffer()
+	defer putBuffer(bp)
+	buf := *bp
+	var written int64
+	for {
+		n, err := d.Read(buf)
+		if n > 0 {
+			nw, werr := w.Write(buf[:n])
+			written += int64(nw)
+			if werr == nil && nw < n {
+				werr = io.ErrShortWrite
+			}
+			if werr != nil {
+				return written, werr
+			}
+		}
+		if err == io.EOF {
+			return written, nil
+		}
+		if err != nil {
+			return written, err
+		}
+	}
+}
+
 // Close ends the download. Closing before the end aborts the transfer
 // (ABOR) so the connection can be used again; that is not an error. Close
 // is safe to call more than once.
@@ -63,6 +94,7 @@ func (d *Download) Close() error {
 		// The server already ended the transfer: nothing to abort.
 		d.t.closeData()
 		d.t.c.busy = nil
+		d.t.traceDone(0, checkClass(d.t.cmd, d.t.final, 2))
 		return nil
 	}
 	return d.t.abort()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 )
 
@@ -22,6 +21,15 @@ const (
 	TLSExplicit
 	// TLSImplicit starts TLS at once, usually on port 990.
 	TLSImplicit
+	// TLSAuto tries AUTH TLS like TLSExplicit, verified the same way, but
+	// goes on in plain text when the server refuses AUTH with a 5xx reply
+	// (a server without TLS: 500, 502, 504, 534, or vsftpd's "530 Please
+	// login with USER and PASS"). A failed handshake or certificate check
+	// is still an error, never a fall back. Conn.TLSConnectionState tells
+	// which way it went. This is curl's --ssl (CURLUSESSL_TRY): it guards
+	// against a passive eavesdropper only, since anyone on the path can
+	// forge the refusal.
+	TLSAuto
 )
 
 func (m TLSMode) String() string {
@@ -32,6 +40,8 @@ func (m TLSMode) String() string {
 		return "explicit"
 	case TLSImplicit:
 		return "implicit"
+	case TLSAuto:
+		return "auto"
 	}
 	return fmt.Sprintf("TLSMode(%d)", int(m))
 }
@@ -123,14 +133,12 @@ func (c *Conn) upgradeTLS(ctx context.Context) error {
 	hctx, cancel := context.WithTimeout(ctx, c.d.Timeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
+		c.traceTLS(ctx, tc.ConnectionState(), err)
 		return c.fail(fmt.Errorf("ftp: TLS handshake with %s: %w", c.host, err))
 	}
 	c.setTransport(tc)
 	c.tls.active = true
-	st := tc.ConnectionState()
-	if c.logEnabled(slog.LevelDebug) {
-		c.d.Logger.Debug("ftp control connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
-	}
+	c.traceTLS(ctx, tc.ConnectionState(), nil)
 	return nil
 }
 
@@ -139,6 +147,9 @@ func (c *Conn) authTLS(ctx context.Context) error {
 	r, err := c.exchange(ctx, "AUTH TLS")
 	if err != nil {
 		return err
+	}
+	if c.d.TLS == TLSAuto && r.Class() == 5 {
+		return nil
 	}
 	if r.Code != 234 {
 		return fmt.Errorf("ftp: the server refused TLS (not falling back to plain text): %w",
@@ -160,6 +171,7 @@ func (c *Conn) protectData(ctx context.Context) error {
 // or not (PROT C), on a TLS control connection. Login sets PROT P unless
 // Dialer.ClearData is set.
 func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
+	c.dirty = true
 	if !c.tls.active {
 		return errors.New("ftp: PROT: the control connection is not TLS")
 	}
@@ -211,7 +223,6 @@ func (c *Conn) dataTLS(ctx context.Context, conn net.Conn, hs *dataHandshake) (n
 	}
 	st := tc.ConnectionState()
 	hs.resumed = st.DidResume
-	c.traceData("event", "data connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
 	return tc, nil
 }
 
@@ -232,6 +243,7 @@ func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
 // everything sent after it, including any later password, is readable on
 // the network.
 func (c *Conn) ClearCommandChannel(ctx context.Context) error {
+	c.dirty = true
 	tc, ok := c.conn.(*tls.Conn)
 	if !ok {
 		return errors.New("ftp: CCC: the control connection is not TLS")

@@ -111,3 +111,76 @@ func TestCCCRefusedKeepsTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAuthTLSAutoFallsBack: under TLSAuto any 5xx to AUTH TLS, vsftpd's
+// 530 included, means a server without TLS: the session goes on in plain
+// text on the same connection.
+func TestAuthTLSAutoFallsBack(t *testing.T) {
+	for _, refusal := range []string{"500 This security scheme is not implemented", "530 Please login with USER and PASS.", "534 TLS not available", "504 Unknown command"} {
+		t.Run(refusal[:3], func(t *testing.T) {
+			srv := fakeftp.New(t, fakeftp.Script{
+				fakeftp.Reply("220 hi"),
+				fakeftp.Expect("AUTH TLS"),
+				fakeftp.Reply(refusal),
+				fakeftp.Expect("USER anonymous"),
+				fakeftp.Reply("230 ok"),
+				fakeftp.Expect("FEAT"),
+				fakeftp.Reply("502 not implemented"),
+				fakeftp.Optional(),
+				fakeftp.ExpectEOF(),
+			})
+			d := quickDialer()
+			d.TLS = ftp.TLSAuto
+			c, err := d.Dial(fakeCtx(t), srv.Addr())
+			if err != nil {
+				t.Fatalf("Dial: %v", err)
+			}
+			defer c.Close()
+			if _, ok := c.TLSConnectionState(); ok {
+				t.Error("TLSConnectionState reports TLS after a refused AUTH")
+			}
+			if err := c.Login(fakeCtx(t), "anonymous", "x@"); err != nil {
+				t.Fatalf("Login in plain text: %v", err)
+			}
+		})
+	}
+}
+
+// TestAuthTLSAutoNoFallbackOn4xx: a transient refusal is not "no TLS here".
+func TestAuthTLSAutoNoFallbackOn4xx(t *testing.T) {
+	srv := fakeftp.New(t, fakeftp.Script{
+		fakeftp.Reply("220 hi"),
+		fakeftp.Expect("AUTH TLS"),
+		fakeftp.Reply("431 Need some unavailable resource"),
+		fakeftp.Optional(),
+		fakeftp.ExpectEOF(),
+	})
+	d := quickDialer()
+	d.TLS = ftp.TLSAuto
+	c, err := d.Dial(fakeCtx(t), srv.Addr())
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial went on in plain text after a 431")
+	}
+}
+
+// TestAuthTLSAutoVerifies: under TLSAuto a server that accepts AUTH TLS
+// is verified like under TLSExplicit; a certificate it cannot prove is an
+// error, not a reason to go on in plain text.
+func TestAuthTLSAutoVerifies(t *testing.T) {
+	srv := startServer(t, ftptest.Options{TLS: ftptest.TLSExplicit})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d := ftp.Dialer{TLS: ftp.TLSAuto}
+	if c, err := d.Dial(ctx, srv.Addr()); err == nil {
+		c.Close()
+		t.Fatal("Dial accepted a certificate from an unknown CA")
+	} else if !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("err = %v, want a certificate error", err)
+	}
+	c := dialLogin(t, srv, ftp.Dialer{TLS: ftp.TLSAuto})
+	if _, ok := c.TLSConnectionState(); !ok {
+		t.Fatal("TLSAuto did not use the TLS the server offers")
+	}
+	exerciseConn(t, c, 10<<10)
+}

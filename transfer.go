@@ -24,16 +24,32 @@ type transfer struct {
 	prelim *Reply         // the preliminary (1xx) reply
 	final  *Reply         // the final reply, once read
 	err    error          // the transfer's outcome, once known
+	guard  dataGuard
+
+	// For Trace.TransferDone.
+	ctx    context.Context // the context the transfer was started with
+	verb   string
+	path   string
+	offset int64
+	start  time.Time
+	traced bool // TransferDone was called
 }
 
 // startTransfer runs everything up to an open data connection: TYPE, EPSV or
 // PASV (or EPRT/PORT), REST, the command and its preliminary reply, then the
 // data connection's accept and TLS handshake. On failure no reply is left
 // pending: either all were read or the Conn is broken.
-func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64, typ string) (*transfer, error) {
+func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64, typ string) (_ *transfer, err error) {
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
+	start := time.Now()
+	defer func() {
+		if err != nil {
+			t := &transfer{c: c, ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
+			t.traceDone(replyCode(err), err)
+		}
+	}()
 	line, err := commandLine(verb, arg)
 	if err != nil {
 		return nil, err
@@ -67,7 +83,8 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	// first would deadlock with some of them.
 	replied := make(chan struct{})
 	ready, stop := c.finishData(ctx, setup, replied)
-	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs}
+	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs,
+		ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
 	r, err := c.preliminary(ctx, line)
 	close(replied)
 	if err != nil {
@@ -92,6 +109,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		res = <-ready
 	}
 	stop()
+	c.traceDataResult(ctx, t.cmd, setup, res)
 	if res.err != nil {
 		if t.final != nil {
 			return nil, res.err
@@ -106,6 +124,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		c.tls.handshakeFirst = true
 	}
 	t.data = res.conn
+	t.guard.start(ctx, res.conn, c.d.DataTimeout)
 	c.mu.Lock()
 	c.data = res.conn
 	c.mu.Unlock()
@@ -182,7 +201,7 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan stru
 		conn := s.conn
 		if s.ln != nil {
 			var err error
-			conn, err = c.accept(gctx, s.ln)
+			conn, err = c.accept(gctx, s)
 			if err != nil {
 				ch <- dataResult{err: err}
 				return
@@ -237,7 +256,7 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan stru
 // side and returns cause together with what the server said. If no reply
 // comes in time the Conn is broken.
 func (c *Conn) closeFailed(t *transfer, cause error) error {
-	r, err := c.readReply(context.Background(), t.cmd, c.d.AbortTimeout)
+	r, err := c.readReply(context.WithoutCancel(t.ctx), t.cmd, c.d.AbortTimeout)
 	if err != nil {
 		return joinErrors(cause, err)
 	}
@@ -250,8 +269,9 @@ func (c *Conn) closeFailed(t *transfer, cause error) error {
 // finish ends a transfer whose data connection is done: it reads the final
 // reply (unless it came early) and checks that it is 2xx and that nothing is
 // missing.
-func (t *transfer) finish(ctx context.Context) error {
+func (t *transfer) finish(ctx context.Context) (err error) {
 	c := t.c
+	defer func() { t.traceDone(0, err) }()
 	t.closeData()
 	r := t.final
 	if r == nil {
@@ -281,6 +301,7 @@ func (t *transfer) closeData() {
 	}
 	c.mu.Unlock()
 	if t.data != nil {
+		t.guard.end()
 		t.data.Close()
 	}
 }
@@ -289,10 +310,12 @@ func (t *transfer) closeData() {
 // cancelled context aborts it (ABOR); any other failure closes the data
 // connection and reads the final reply, which usually says why (426, 451,
 // 552). Either way the control connection stays in step or is broken.
-func (t *transfer) dataFailed(ctx context.Context, cause error) error {
+func (t *transfer) dataFailed(ctx context.Context, cause error) (err error) {
 	c := t.c
+	defer func() { t.traceDone(0, err) }()
 	if ctx.Err() != nil {
 		err := fmt.Errorf("ftp: %s: %w", t.cmd, ctx.Err())
+		t.traceDone(0, err) // before abort's own report
 		if aerr := t.abort(); aerr != nil {
 			return joinErrors(err, aerr)
 		}
@@ -307,31 +330,32 @@ func (t *transfer) dataFailed(ctx context.Context, cause error) error {
 	return c.closeFailed(t, cause)
 }
 
-// readData reads from the data connection with the idle timeout and ctx.
-func (t *transfer) readData(ctx context.Context, p []byte) (int, error) {
+// readData reads from the data connection, within the idle timeout and
+// the transfer's context.
+func (t *transfer) readData(p []byte) (int, error) {
 	if t.data == nil {
 		return 0, io.EOF // the server ended the transfer without opening one
 	}
-	var n int
-	err := guard(ctx, t.data, t.c.d.DataTimeout, func() error {
-		var err error
-		n, err = t.data.Read(p)
-		return err
-	})
+	if err := t.guard.before(); err != nil {
+		return 0, err
+	}
+	n, err := t.data.Read(p)
 	t.n += int64(n)
-	return n, err
+	return n, t.guard.wrap(err)
 }
 
-// writeData writes to the data connection with the idle timeout and ctx.
-func (t *transfer) writeData(ctx context.Context, p []byte) error {
+// writeData writes to the data connection, within the idle timeout and the
+// transfer's context.
+func (t *transfer) writeData(p []byte) error {
 	if t.data == nil {
 		return errors.New("the server ended the transfer before any data was sent")
 	}
-	return guard(ctx, t.data, t.c.d.DataTimeout, func() error {
-		n, err := t.data.Write(p)
-		t.n += int64(n)
+	if err := t.guard.before(); err != nil {
 		return err
-	})
+	}
+	n, err := t.data.Write(p)
+	t.n += int64(n)
+	return t.guard.wrap(err)
 }
 
 // acceptedFailure is a transfer that failed after the server answered its

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 )
 
 // Store uploads r to path (STOR), replacing any file there. It returns nil
@@ -61,47 +64,16 @@ func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offse
 	if err != nil {
 		return res, incompleteUpload(verb, path, err)
 	}
-	res, err = t.upload(ctx, r)
-	if err != nil {
+	if err := t.send(ctx, r); err != nil {
 		return res, &uploadError{err: err, verb: verb, path: path}
 	}
-	return res, nil
-}
-
-// upload sends r on t's data connection and reads the final reply.
-func (t *transfer) upload(ctx context.Context, r io.Reader) (uploadResult, error) {
-	var res uploadResult
-	src := r
-	if t.ascii {
-		src = &lfWriterSource{r: r}
-	}
-	buf := make([]byte, 32<<10)
-	for {
-		n, rerr := src.Read(buf)
-		if n > 0 {
-			if werr := t.writeData(ctx, buf[:n]); werr != nil {
-				return res, t.dataFailed(ctx, werr)
-			}
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			// The server must not keep a partial file as if complete: abort.
-			err := fmt.Errorf("ftp: %s: reading local data: %w", t.cmd, rerr)
-			if aerr := t.abort(); aerr != nil {
-				err = joinErrors(err, aerr)
-			}
-			return res, err
-		}
-	}
 	if err := t.endUpload(ctx); err != nil {
-		return res, t.dataFailed(ctx, err)
+		return res, &uploadError{err: t.dataFailed(ctx, err), verb: verb, path: path}
 	}
 	if err := t.finish(ctx); err != nil {
-		return res, err
+		return res, &uploadError{err: err, verb: verb, path: path}
 	}
-	if strings.HasPrefix(t.cmd, "STOU") {
+	if verb == "STOU" {
 		res.uniqueName = t.uniqueName()
 	}
 	return res, nil
@@ -131,16 +103,92 @@ type uploadError struct {
 }
 
 func (e *uploadError) Error() string {
-	switch {
-	case e.verb == "APPE":
-		return e.err.Error() + ": " + strings.TrimPrefix(ErrIncompleteUpload.Error(), "ftp: ") + ": " + e.path + " on the server may hold part of the appended data"
-	case e.verb == "STOU":
-		return e.err.Error() + ": " + ErrIncompleteUpload.Error() + ": the server may have kept a partial file under a name of its choosing"
+	what := strings.TrimPrefix(ErrIncompleteUpload.Error(), "ftp: ")
+	switch e.verb {
+	case "APPE":
+		return e.err.Error() + ": " + what + ": " + e.path + " on the server may hold part of the appended data"
+	case "STOU":
+		return e.err.Error() + ": " + what + ": the server may have kept a partial file under a name of its choosing"
 	}
-	return e.err.Error() + ": " + strings.TrimPrefix(ErrIncompleteUpload.Error(), "ftp: ") + ": " + e.path + " on the server may now be empty (STOR truncates it) or hold part of the data"
+	return e.err.Error() + ": " + what + ": " + e.path + " on the server may now be empty (STOR truncates it) or hold part of the data"
 }
 
 func (e *uploadError) Unwrap() []error { return []error{e.err, ErrIncompleteUpload} }
+
+// send copies r to the data connection. A failure is returned with the
+// transfer ended and the control connection in step.
+func (t *transfer) send(ctx context.Context, r io.Reader) error {
+	if f, ok := r.(*os.File); ok && !t.ascii {
+		tc, ok := t.data.(*net.TCPConn)
+		if fi, err := f.Stat(); ok && err == nil && fi.Mode().IsRegular() {
+			return t.sendFile(ctx, tc, f)
+		}
+	}
+	var src io.Reader = r
+	if t.ascii {
+		src = &lfWriterSource{r: r}
+	}
+	bp := t.c.getBuffer()
+	defer putBuffer(bp)
+	buf := *bp
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			if werr := t.writeData(buf[:n]); werr != nil {
+				return t.dataFailed(ctx, werr)
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return t.localFailed(fmt.Errorf("reading local data: %w", rerr))
+		}
+	}
+}
+
+// sendFile copies f with sendfile(2) where the system has it, in chunks of
+// BufferSize so that the idle deadline moves as the data does.
+func (t *transfer) sendFile(ctx context.Context, tc *net.TCPConn, f *os.File) error {
+	lr := &io.LimitedReader{R: f}
+	for {
+		if err := t.guard.before(); err != nil {
+			return t.dataFailed(ctx, err)
+		}
+		lr.N = int64(t.c.d.BufferSize)
+		n, err := tc.ReadFrom(lr)
+		t.n += n
+		if err = t.guard.wrap(err); err != nil {
+			if ctx.Err() != nil || isNetFailure(err) {
+				return t.dataFailed(ctx, err)
+			}
+			// The file, not the network: the server must not keep what
+			// it got as if it were the whole file.
+			return t.localFailed(err)
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+// isNetFailure reports a failure of the connection rather than of the file
+// it was sending: ReadFrom wraps both the same way.
+func isNetFailure(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)
+}
+
+// localFailed aborts an upload whose source failed: the server must not keep
+// a partial file as if it were complete.
+func (t *transfer) localFailed(cause error) error {
+	err := fmt.Errorf("ftp: %s: %w", t.cmd, cause)
+	t.traceDone(0, err)
+	if aerr := t.abort(); aerr != nil {
+		err = joinErrors(err, aerr)
+	}
+	return err
+}
 
 // endUpload closes the sending side of an upload cleanly. Under TLS it sends
 // close_notify and then reads the data connection to its end before
@@ -160,7 +208,7 @@ func (t *transfer) endUpload(ctx context.Context) error {
 		// Whatever the server sends before closing is discarded, and a
 		// close without close_notify is the server's business. But a reset
 		// here means the peer closed with data unread: bytes of the upload
-		// that the server, or a middlebox in between, never took. The
+		// that the server, or a middlebox on the way, never took. The
 		// server may well answer 226 for what it got.
 		_, err := io.Copy(io.Discard, struct{ io.Reader }{t.data})
 		if err != nil {

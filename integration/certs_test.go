@@ -21,6 +21,7 @@ import (
 // once per test binary.
 type testCertificate struct {
 	pool    *x509.CertPool
+	caPEM   []byte // the CA's certificate, for clients' --ca
 	certPEM []byte // server certificate
 	keyPEM  []byte // its private key (PKCS#8)
 }
@@ -85,6 +86,7 @@ func newTestCertificate() (*testCertificate, error) {
 	pool.AddCert(ca)
 	return &testCertificate{
 		pool:    pool,
+		caPEM:   pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
 		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		keyPEM:  keyPEM,
 	}, nil

@@ -30,7 +30,7 @@ func TestAccount(t *testing.T) {
 	})
 	var stdout, stderr bytes.Buffer
 	code := cli.Main(context.Background(),
-		[]string{"-d", "--account", "Acct-98765", "quote", "ftp://alice:Pw-1234567@" + srv.Addr() + "/", "NOOP"},
+		[]string{"--tls", "none", "-d", "--account", "Acct-98765", "quote", "ftp://alice:Pw-1234567@" + srv.Addr() + "/", "NOOP"},
 		strings.NewReader(""), &stdout, &stderr, nil)
 	if code != 0 {
 		t.Fatalf("exit status %d; stderr:\n%s", code, stderr.String())
@@ -61,7 +61,7 @@ func TestAccountMissing(t *testing.T) {
 		fakeftp.ExpectEOF(),
 	})
 	var stderr bytes.Buffer
-	code := cli.Main(context.Background(), []string{"--retries", "0", "ls", "ftp://alice:pw@" + srv.Addr() + "/"},
+	code := cli.Main(context.Background(), []string{"--tls", "none", "--retries", "0", "ls", "ftp://alice:pw@" + srv.Addr() + "/"},
 		strings.NewReader(""), &bytes.Buffer{}, &stderr, nil)
 	if code != cli.ExitLogin {
 		t.Errorf("exit status %d, want %d; stderr:\n%s", code, cli.ExitLogin, stderr.String())

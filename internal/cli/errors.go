@@ -52,13 +52,29 @@ func (e *opError) Error() string {
 	// A failure to connect or log in is about the session, not the path.
 	var le *loginError
 	var inner *opError
-	if errors.As(e.Err, &le) || errors.As(e.Err, &inner) && inner.Op == "connect" {
+	var ne *netError
+	var ie *implicitTLSError
+	if e.Op != "connect" && (errors.As(e.Err, &le) || errors.As(e.Err, &inner) && inner.Op == "connect" ||
+		errors.As(e.Err, &ne) || errors.As(e.Err, &ie)) {
 		return Message(e.Err)
 	}
-	if e.Path == "" {
-		return e.Op + ": " + Message(e.Err)
+	msg := Message(e.Err)
+	var lo *localError
+	var pk *partKeptError
+	if errors.Is(e.Err, fs.ErrNotExist) && !errors.As(e.Err, &lo) && !errors.As(e.Err, &pk) {
+		// The server's text varies ("Failed to open file.", "Couldn't
+		// access"); say it plainly first, then quote it.
+		what := "no such file"
+		switch e.Op {
+		case "ls", "cd", "nlst", "list", "rmdir":
+			what = "no such directory"
+		}
+		msg = what + " (" + msg + ")"
 	}
-	return e.Op + " " + e.Path + ": " + Message(e.Err)
+	if e.Path == "" {
+		return e.Op + ": " + msg
+	}
+	return e.Op + " " + e.Path + ": " + msg
 }
 
 func (e *opError) Unwrap() error { return e.Err }
@@ -71,7 +87,10 @@ type loginError struct {
 
 func (e *loginError) Error() string {
 	var fe *ftp.Error
-	if errors.As(e.Err, &fe) && fe.Transient() {
+	switch {
+	case !errors.As(e.Err, &fe):
+		return fmt.Sprintf("login as %s: %s", e.User, Message(e.Err))
+	case fe.Transient():
 		return fmt.Sprintf("login as %s failed: %s", e.User, Message(e.Err))
 	}
 	return fmt.Sprintf("login as %s refused: %s", e.User, Message(e.Err))
@@ -99,6 +118,16 @@ func unwrapPathError(err error) error {
 	}
 	return err
 }
+
+// partKeptError is a download that stopped midway, its data kept in Part
+// for -c to resume.
+type partKeptError struct {
+	Part string
+	Err  error
+}
+
+func (e *partKeptError) Error() string { return Message(e.Err) }
+func (e *partKeptError) Unwrap() error { return e.Err }
 
 // verifyError is a transfer whose result does not match what the server
 // says it sent.
@@ -171,6 +200,11 @@ func ExitCode(err error) int {
 		}
 		return ExitPermanent
 	}
+	if errors.Is(err, fs.ErrNotExist) {
+		// Said by the server another way than a 550 (vsftpd lists a
+		// missing directory as empty; the library tells them apart).
+		return ExitPermanent
+	}
 	return connectionOr(err, ExitOther)
 }
 
@@ -190,11 +224,14 @@ func connectionOr(err error, def int) int {
 		cie  x509.CertificateInvalidError
 		dnse *net.DNSError
 		une  *unsafeNameError
+		ite  *implicitTLSError
+		nete *netError
 	)
 	switch {
 	case errors.As(err, &pe), errors.As(err, &ure), errors.As(err, &ne), errors.As(err, &oe),
 		errors.As(err, &re), errors.As(err, &ae), errors.As(err, &ce), errors.As(err, &uae),
 		errors.As(err, &hne), errors.As(err, &cie), errors.As(err, &dnse), errors.As(err, &une),
+		errors.As(err, &ite), errors.As(err, &nete),
 		errors.Is(err, ftp.ErrBroken), errors.Is(err, ftp.ErrClosed),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, context.DeadlineExceeded), ftp.IsTransient(err):
@@ -223,4 +260,36 @@ func Message(err error) string {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// hint is advice to print after err's message, or "": what to type to get
+// past a failure that ferry cannot get past on its own.
+func (a *app) hint(err error) string {
+	var (
+		ce  *tls.CertificateVerificationError
+		uae x509.UnknownAuthorityError
+		hne x509.HostnameError
+		cie x509.CertificateInvalidError
+		fe  *ftp.Error
+	)
+	var pk *partKeptError
+	switch {
+	case errors.As(err, &pk):
+		return fmt.Sprintf("%s was kept: the same command with -c resumes it", pk.Part)
+	case errors.As(err, &ce), errors.As(err, &uae), errors.As(err, &hne), errors.As(err, &cie):
+		return "trust the server's CA with --ca FILE, or skip verification with --insecure"
+	case errors.As(err, &fe) && fe.Code >= 500 && needsTLS(fe.Msg):
+		if a.g.TLS == "none" || a.g.TLS == "" {
+			return "the server requires encryption: use --tls explicit (or an ftps:// URL if it speaks implicit TLS)"
+		}
+	}
+	return ""
+}
+
+// needsTLS reports whether a refusal's text says encryption is required:
+// vsftpd "530 Non-anonymous sessions must use encryption.", ProFTPD "550
+// SSL/TLS required on the control channel", Pure-FTPd "534 ... TLS".
+func needsTLS(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "encryption") || strings.Contains(m, "tls") || strings.Contains(m, "ssl")
 }

@@ -44,15 +44,15 @@ func (s *session) get(ctx context.Context) (*ftp.Conn, error) {
 		d.Active = *s.active
 	}
 	d.ListHidden = s.listHidden
-	creds, err := s.a.credentials(s.loc)
+	creds, err := s.a.credentials(ctx, s.loc)
 	if err != nil {
 		return nil, err
 	}
 	addr := s.a.addr(s.loc)
 	s.a.trace.note("connecting to %s (%s)", addr, d.TLS)
-	c, err := d.Dial(ctx, addr)
+	c, err := s.a.connect(ctx, d, addr)
 	if err != nil {
-		return nil, &opError{Op: "connect", Path: addr, Err: err}
+		return nil, err
 	}
 	if creds.account != "" {
 		err = c.LoginAccount(ctx, creds.user, creds.password, creds.account)

@@ -42,7 +42,7 @@ func TestMirrorRefusesUnsafeNames(t *testing.T) {
 			top := t.TempDir()
 			dst := filepath.Join(top, "dst")
 			var stderr bytes.Buffer
-			code := cli.Main(context.Background(), []string{"--retries", "0", "mirror", "ftp://" + srv.Addr() + "/", dst},
+			code := cli.Main(context.Background(), []string{"--tls", "none", "--retries", "0", "mirror", "ftp://" + srv.Addr() + "/", dst},
 				strings.NewReader(""), &bytes.Buffer{}, &stderr, nil)
 			if code == cli.ExitOK {
 				t.Errorf("exit status 0 for a listing with %q", name)

@@ -1,0 +1,234 @@
+package ftp_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/internal/ftptest"
+	"github.com/spf13/afero"
+)
+
+// dialStream dials a streamServer (plain, or implicit TLS with PROT P) and
+// logs in.
+func dialStream(t testing.TB, s *streamServer, client *tls.Config, d ftp.Dialer) *ftp.Conn {
+	t.Helper()
+	if client != nil {
+		d.TLS, d.TLSConfig = ftp.TLSImplicit, client
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := d.Dial(ctx, s.Addr())
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Login(ctx, "u", "p"); err != nil {
+		t.Fatalf("Login: %v", err)
+	}
+	return c
+}
+
+// TestDataPathReadAllocatesNothing: Download.Read, plain and over TLS,
+// allocates nothing per call once the transfer is open.
+func TestDataPathReadAllocatesNothing(t *testing.T) {
+	serverTLS, clientTLS := selfSignedTLS(t)
+	for _, tc := range []struct {
+		name   string
+		server *tls.Config
+		client *tls.Config
+	}{{"plain", nil, nil}, {"tls", serverTLS, clientTLS}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStreamServer(t, 1<<40, tc.server)
+			c := dialStream(t, s, tc.client, ftp.Dialer{})
+			d, err := c.Retrieve(context.Background(), "f")
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 64<<10)
+			if _, err := io.ReadFull(d, buf); err != nil { // warm up: buffers, TLS records
+				t.Fatal(err)
+			}
+			allocs := testing.AllocsPerRun(200, func() {
+				if _, err := d.Read(buf); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%v allocations per Read, want 0", allocs)
+			}
+			c.Close()
+		})
+	}
+}
+
+// TestDataPathAllocsFlat: a whole transfer allocates the same whether it
+// moves 1 MiB or 32 MiB: nothing per read or write, in Download.WriteTo (so
+// io.Copy) and in Store from a reader. Store from a file on a plain
+// connection has no reads or writes of its own (the kernel copies, with
+// sendfile), but the standard library's sendfile allocates four small
+// objects per call, one call per BufferSize chunk: that is bounded too.
+func TestDataPathAllocsFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 200 MiB")
+	}
+	file := func(size int64) *os.File {
+		f, err := os.Create(filepath.Join(t.TempDir(), "up"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		if err := f.Truncate(size); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		perChunk float64 // allocations allowed per DefaultBufferSize moved
+		run      func(c *ftp.Conn, size int64) error
+	}{
+		{"WriteTo", 0, func(c *ftp.Conn, size int64) error {
+			d, err := c.Retrieve(ctx, "f")
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			_, err = io.Copy(io.Discard, d)
+			return err
+		}},
+		{"Store/reader", 0, func(c *ftp.Conn, size int64) error {
+			return c.Store(ctx, "f", io.LimitReader(zeros{}, size))
+		}},
+		{"Store/file", 4, func(c *ftp.Conn, size int64) error {
+			f := file(size)
+			return c.Store(ctx, "f", f)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			allocs := map[int64]float64{}
+			for _, size := range []int64{1 << 20, 32 << 20} {
+				s := newStreamServer(t, size, nil)
+				c := dialStream(t, s, nil, ftp.Dialer{})
+				if err := tc.run(c, size); err != nil { // warm up
+					t.Fatal(err)
+				}
+				var err error
+				allocs[size] = testing.AllocsPerRun(3, func() {
+					if e := tc.run(c, size); e != nil {
+						err = e
+					}
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The file case makes its file inside the measured function,
+			// which costs the same at both sizes.
+			chunks := float64((32<<20)-(1<<20)) / ftp.DefaultBufferSize
+			if small, big := allocs[1<<20], allocs[32<<20]; big > small+1+tc.perChunk*chunks {
+				t.Errorf("allocations per transfer: %v for 1 MiB, %v for 32 MiB: the data path allocates per call", small, big)
+			}
+		})
+	}
+}
+
+// TestDataTimeoutIsIdleTime: the data deadline is set once and moved as
+// data flows, so a transfer that takes many times DataTimeout but never
+// pauses that long succeeds; a stall still fails (TestSyncDataStall).
+func TestDataTimeoutIsIdleTime(t *testing.T) {
+	s := newStreamServer(t, 24*chunk, nil)
+	s.pace = 40 * time.Millisecond // about 1 s in all
+	d := ftp.Dialer{DataTimeout: 200 * time.Millisecond}
+	c := dialStream(t, s, nil, d)
+	start := time.Now()
+	dl, err := c.Retrieve(context.Background(), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, dl)
+	if err != nil || n != 24*chunk {
+		t.Fatalf("got %d bytes, %v after %v; want %d and no timeout", n, err, time.Since(start), 24*chunk)
+	}
+	if el := time.Since(start); el < 4*d.DataTimeout {
+		t.Fatalf("the transfer took %v: too quick to show anything", el)
+	}
+}
+
+// TestStoreFileSendfile: an upload from an *os.File (sendfile on plain
+// connections) arrives whole, from the file's current offset, plain and
+// over TLS (where it cannot use sendfile).
+func TestStoreFileSendfile(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 100_000) // 1.6 MB: several chunks
+	path := filepath.Join(t.TempDir(), "up")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []ftptest.TLSMode{ftptest.TLSNone, ftptest.TLSExplicit} {
+		t.Run(mode.String(), func(t *testing.T) {
+			srv := startServer(t, ftptest.Options{TLS: mode})
+			d := ftp.Dialer{BufferSize: 64 << 10}
+			if mode != ftptest.TLSNone {
+				d.TLS = ftp.TLSExplicit
+			}
+			c := dialLogin(t, srv, d)
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.Seek(1000, io.SeekStart); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Store(context.Background(), "up", f); err != nil {
+				t.Fatal(err)
+			}
+			got, err := afero.ReadFile(srv.FS(), "/up")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, data[1000:]) {
+				t.Errorf("server has %d bytes, want %d", len(got), len(data)-1000)
+			}
+		})
+	}
+}
+
+// TestStoreFileCancel: cancelling an upload sent with sendfile to a server
+// that stopped reading ends it promptly with the context's error, and the
+// Conn stays usable.
+func TestStoreFileCancel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(1 << 30); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	s := newStreamServer(t, 0, nil)
+	s.stall = true
+	c := dialStream(t, s, nil, ftp.Dialer{})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	err = c.Store(ctx, "f", f)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if el := time.Since(start); el > 1500*time.Millisecond {
+		t.Errorf("Store returned after %v", el)
+	}
+	if _, err := c.Cmd(context.Background(), "NOOP"); err != nil {
+		t.Errorf("NOOP after the cancelled upload: %v", err)
+	}
+}
