@@ -150,7 +150,7 @@ func (c *Conn) readReply(ctx context.Context, cmd string, timeout time.Duration)
 		return err
 	})
 	if err != nil {
-		return nil, c.fail(c.wrapErr(cmd, err))
+		return nil, c.fail(c.wrapErr(cmd, c.plainReply(err)))
 	}
 	c.traceReply(ctx, cmd, r)
 	return r, nil

@@ -81,10 +81,12 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	// the preliminary reply is awaited: servers differ on whether they send
 	// 150 before or after the data connection is up, and waiting for either
 	// first would deadlock with some of them.
-	ready, stop := c.finishData(ctx, setup)
+	replied := make(chan struct{})
+	ready, stop := c.finishData(ctx, setup, replied)
 	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs,
 		ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
 	r, err := c.preliminary(ctx, line)
+	close(replied)
 	if err != nil {
 		stop() // after this, setup.hs is settled
 		return nil, c.dataRefusal(err, t.hs)
@@ -114,7 +116,12 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		}
 		// The server is now failing the transfer: its reply says why
 		// (vsftpd: 522 when the TLS session was not resumed).
-		return nil, c.closeFailed(t, res.err)
+		return nil, &acceptedFailure{c.closeFailed(t, res.err)}
+	}
+	if setup.waitedOut {
+		// The server answered only once the handshake was under way: it
+		// wants the handshake first, and later transfers do not wait.
+		c.tls.handshakeFirst = true
 	}
 	t.data = res.conn
 	t.guard.start(ctx, res.conn, c.d.DataTimeout)
@@ -159,11 +166,25 @@ type dataResult struct {
 // waits for the data connection the server may still open.
 const finalGrace = time.Second
 
+// handshakeWait is how long a data connection's TLS handshake waits for
+// the reply to the transfer command before it begins anyway.
+//
+// The handshake waits so that its ClientHello cannot reach the server
+// before the command it belongs to: the two travel on different
+// connections, and pyftpdlib drops a data connection whose handshake it
+// sees first (its event loop may read the data connection before the
+// control connection even when the command was sent first). A command
+// refused outright then costs no handshake at all. A server that answers
+// only once the data connection's handshake is done is not deadlocked: the
+// handshake starts after handshakeWait, and that Conn stops waiting.
+const handshakeWait = 300 * time.Millisecond
+
 // finishData accepts (active mode) and wraps in TLS (PROT P) in the
-// background, so that it can overlap the wait for the preliminary reply.
-// stop, which may be called more than once, ends that work if it is still
-// going and closes everything unless a result was taken from the channel.
-func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataResult, stop func()) {
+// background, so that it can overlap the wait for the preliminary reply;
+// replied is closed when that reply has been read. stop, which may be
+// called more than once, ends that work if it is still going and closes
+// everything unless a result was taken from the channel.
+func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan struct{}) (ready <-chan dataResult, stop func()) {
 	ch := make(chan dataResult, 1)
 	if s.ln == nil && !c.tls.protP {
 		ch <- dataResult{conn: s.conn}
@@ -187,6 +208,22 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 			}
 		}
 		if c.tls.protP {
+			if !c.tls.handshakeFirst {
+				wait := time.NewTimer(handshakeWait)
+				select {
+				case <-replied:
+				case <-wait.C:
+					s.waitedOut = true
+				case <-gctx.Done():
+					// Refused or abandoned before the handshake began:
+					// the server never sees a ClientHello.
+					wait.Stop()
+					conn.Close()
+					ch <- dataResult{err: gctx.Err()}
+					return
+				}
+				wait.Stop()
+			}
 			tc, err := c.dataTLS(gctx, conn, &s.hs)
 			if err != nil {
 				conn.Close()
@@ -320,3 +357,10 @@ func (t *transfer) writeData(p []byte) error {
 	t.n += int64(n)
 	return t.guard.wrap(err)
 }
+
+// acceptedFailure is a transfer that failed after the server answered its
+// command with 1xx: for an upload, the server may have opened the file.
+type acceptedFailure struct{ err error }
+
+func (e *acceptedFailure) Error() string { return e.err.Error() }
+func (e *acceptedFailure) Unwrap() error { return e.err }
