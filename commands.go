@@ -11,6 +11,7 @@ import (
 // falling back to "CWD .." when the server does not know CDUP (500, 502);
 // an empty dir means ".".
 func (c *Conn) ChangeDir(ctx context.Context, dir string) error {
+	c.dirty = true
 	if dir == ".." {
 		_, err := c.cmd(ctx, 2, "CDUP")
 		var fe *Error

@@ -40,6 +40,8 @@ type Conn struct {
 	noEPRT  bool   // EPRT refused once: use PORT from now on
 	noMLSD  bool   // MLSD refused once: ReadDir uses LIST from now on
 	noListA bool   // "LIST -a" refused once: plain LIST from now on
+	noMLST  bool   // MLST refused once: Client.Stat uses SIZE and listings
+	dirty   bool   // the session's state was changed by hand: a Client does not reuse it
 	syst    *string
 	sized   sizeNote // the last SIZE answer, checked by a Retrieve of that path
 
@@ -52,6 +54,10 @@ type Conn struct {
 	rtt        time.Duration // the round trip measured on the last pipelined EPSV
 
 	tls tlsState
+
+	trace   *Trace          // Dialer.Trace with Dialer.Logger's adapter
+	sentAt  time.Time       // when the last command was sent, for ReplyInfo.Elapsed
+	readCtx context.Context // the context of the reply being read, for LineReceived
 
 	broken error       // why the Conn is out of sync; nil while healthy
 	busy   *transfer   // the open transfer whose final reply is still due
@@ -131,19 +137,21 @@ func guard(ctx context.Context, conn deadliner, timeout time.Duration, fn func()
 
 // send writes one command line. ctx and the reply timeout bound the write.
 func (c *Conn) send(ctx context.Context, line string) error {
-	c.traceCmd(line)
-	return guard(ctx, c.conn, c.d.ReplyTimeout, func() error {
-		c.traceSend(line)
+	err := guard(ctx, c.conn, c.d.ReplyTimeout, func() error {
+		c.traceSend(ctx, line)
 		c.w.WriteString(line)
 		c.w.WriteString("\r\n")
 		return c.w.Flush()
 	})
+	c.traceCmd(ctx, line, err)
+	return err
 }
 
 // readReply reads one reply. Any failure breaks the Conn: a reply was due
 // and was not read, so the next one read could belong to this command.
 func (c *Conn) readReply(ctx context.Context, cmd string, timeout time.Duration) (*Reply, error) {
 	var r *Reply
+	c.readCtx = ctx
 	err := guard(ctx, c.conn, timeout, func() error {
 		var err error
 		r, err = c.rr.read()
@@ -152,7 +160,7 @@ func (c *Conn) readReply(ctx context.Context, cmd string, timeout time.Duration)
 	if err != nil {
 		return nil, c.fail(c.wrapErr(cmd, err))
 	}
-	c.traceReply(r)
+	c.traceReply(ctx, cmd, r)
 	return r, nil
 }
 
@@ -231,6 +239,8 @@ func (c *Conn) Cmd(ctx context.Context, line string) (*Reply, error) {
 	}
 	verb, _, _ := strings.Cut(line, " ")
 	switch strings.ToUpper(verb) {
+	case "CWD", "XCWD", "CDUP", "XCUP", "TYPE", "MODE", "STRU", "PROT", "PBSZ", "USER", "PASS", "ACCT", "OPTS":
+		c.dirty = true
 	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD", "PASV", "EPSV", "PORT", "EPRT", "ABOR", "AUTH", "CCC", "REIN":
 		return nil, &ArgumentError{Cmd: verb, Arg: line, Msg: "command needs the client's own handling; use its method"}
 	}

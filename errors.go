@@ -15,6 +15,9 @@ var (
 	// ErrClosed is returned by every call on a Conn after Close or Quit.
 	ErrClosed = errors.New("ftp: connection closed")
 
+	// ErrClientClosed is returned by a Client's methods after Close.
+	ErrClientClosed = errors.New("ftp: client closed")
+
 	// ErrBroken is wrapped by every call on a Conn that can no longer be
 	// trusted to be in step with the server: a reply was lost to a timeout,
 	// a cancellation or a malformed line, so the next reply read might belong

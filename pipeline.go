@@ -54,16 +54,16 @@ func (c *Conn) sendPipelined(ctx context.Context, path string) error {
 	if err := ctx.Err(); err != nil {
 		return c.wrapErr(line, err) // nothing sent
 	}
-	c.traceCmd("EPSV")
-	c.traceCmd(line)
 	err = guard(ctx, c.conn, c.d.ReplyTimeout, func() error {
-		c.traceSend("EPSV")
-		c.traceSend(line)
+		c.traceSend(ctx, "EPSV")
+		c.traceSend(ctx, line)
 		c.w.WriteString("EPSV\r\n")
 		c.w.WriteString(line)
 		c.w.WriteString("\r\n")
 		return c.w.Flush()
 	})
+	c.traceCmd(ctx, "EPSV", err)
+	c.traceCmd(ctx, line, err)
 	if err != nil {
 		return c.fail(c.wrapErr(line, err))
 	}
@@ -74,8 +74,9 @@ func (c *Conn) sendPipelined(ctx context.Context, path string) error {
 
 // pipelinedData sends EPSV and line together (unless they went out already),
 // reads EPSV's reply and dials the data port. A nil setup with a nil error
-// means "fall back to one command at a time": the Conn is then in step, the
-// transfer command's reply having been read or resynchronised past.
+// means "send the transfer again, one command at a time": the Conn is then
+// in step, the transfer command's reply having been read or resynchronised
+// past.
 func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup, error) {
 	if c.queued != line {
 		if err := c.sendPipelined(ctx, path); err != nil {
@@ -109,12 +110,22 @@ func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup
 		return nil, errors.Join(err, c.resync())
 	}
 	conn, err := c.dialData(ctx, c.dataHost(c.peerIP()), port)
-	if err != nil {
-		// One command at a time, dialPassive knows what to do about an
-		// unreachable EPSV port (PASV, on IPv4).
-		return nil, c.resync()
+	if err == nil {
+		return &dataSetup{conn: conn}, nil
 	}
-	return &dataSetup{conn: conn}, nil
+	// A server that refuses the transfer command (a missing file) may
+	// close its passive port before the dial arrives: its refusal is then
+	// on its way, and is the answer.
+	if c.replyWithin(ctx, probeWindow+4*c.rtt) {
+		if _, rerr := c.preliminary(ctx, line); rerr != nil {
+			return nil, rerr
+		}
+		// The transfer started on a port this client cannot reach.
+		return nil, joinErrors(err, c.resync())
+	}
+	// One command at a time, dialPassive knows what to do about an
+	// unreachable EPSV port (PASV, on IPv4).
+	return nil, c.resync()
 }
 
 // resync brings the Conn back in step after pipelined commands whose

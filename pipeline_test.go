@@ -173,3 +173,28 @@ func TestRetrieveEachStopsWithNextQueued(t *testing.T) {
 	}
 	checkInStep(t, c, "/after")
 }
+
+// TestRetrieveEachRefusedBeforeDial: a server that refuses the RETR at once
+// may close its passive port before the client dials it. The refusal that
+// is on its way is the answer: no resynchronisation, no second try.
+func TestRetrieveEachRefusedBeforeDial(t *testing.T) {
+	srv := fakeftp.New(t, steps(welcome, typeI,
+		pipelined("a"), fakeftp.EPSV(), sendFile("A"),
+		pipelined("missing"), fakeftp.Reply("226 a done"),
+		fakeftp.Reply("229 Entering Extended Passive Mode (|||1|)", "550 Failed to open file."),
+		pipelined("c"), fakeftp.EPSV(), sendFile("C"), fakeftp.Reply("226 c done"),
+		pwdSteps("/after"),
+	))
+	c := dialFake(t, srv, nil)
+	got, errs, err := retrieveEach(t, c, "a", "missing", "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["a"] != "A" || got["c"] != "C" {
+		t.Errorf("got %q", got)
+	}
+	if !errors.Is(errs["missing"], fs.ErrNotExist) || len(errs) != 1 {
+		t.Errorf("errors %v, want only missing's, mapping to fs.ErrNotExist", errs)
+	}
+	checkInStep(t, c, "/after")
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 )
 
@@ -131,14 +130,12 @@ func (c *Conn) upgradeTLS(ctx context.Context) error {
 	hctx, cancel := context.WithTimeout(ctx, c.d.Timeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
+		c.traceTLS(ctx, tc.ConnectionState(), err)
 		return c.fail(fmt.Errorf("ftp: TLS handshake with %s: %w", c.host, err))
 	}
 	c.setTransport(tc)
 	c.tls.active = true
-	st := tc.ConnectionState()
-	if c.logEnabled(slog.LevelDebug) {
-		c.d.Logger.Debug("ftp control connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
-	}
+	c.traceTLS(ctx, tc.ConnectionState(), nil)
 	return nil
 }
 
@@ -171,6 +168,7 @@ func (c *Conn) protectData(ctx context.Context) error {
 // or not (PROT C), on a TLS control connection. Login sets PROT P unless
 // Dialer.ClearData is set.
 func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
+	c.dirty = true
 	if !c.tls.active {
 		return errors.New("ftp: PROT: the control connection is not TLS")
 	}
@@ -222,7 +220,6 @@ func (c *Conn) dataTLS(ctx context.Context, conn net.Conn, hs *dataHandshake) (n
 	}
 	st := tc.ConnectionState()
 	hs.resumed = st.DidResume
-	c.traceData("event", "data connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
 	return tc, nil
 }
 
@@ -243,6 +240,7 @@ func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
 // everything sent after it, including any later password, is readable on
 // the network.
 func (c *Conn) ClearCommandChannel(ctx context.Context) error {
+	c.dirty = true
 	tc, ok := c.conn.(*tls.Conn)
 	if !ok {
 		return errors.New("ftp: CCC: the control connection is not TLS")

@@ -25,16 +25,32 @@ type transfer struct {
 	final  *Reply         // the final reply, once read
 	err    error          // the transfer's outcome, once known
 	guard  dataGuard
+
+	// For Trace.TransferDone.
+	ctx    context.Context // the context the transfer was started with
+	verb   string
+	path   string
+	offset int64
+	start  time.Time
+	traced bool // TransferDone was called
 }
 
 // startTransfer runs everything up to an open data connection: TYPE, EPSV or
 // PASV (or EPRT/PORT), REST, the command and its preliminary reply, then the
 // data connection's accept and TLS handshake. On failure no reply is left
 // pending: either all were read or the Conn is broken.
-func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64, typ string) (*transfer, error) {
+func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64, typ string) (_ *transfer, err error) {
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
+	start := time.Now()
+	retried := false // a fallback from pipelining traces its own outcome
+	defer func() {
+		if err != nil && !retried {
+			t := &transfer{c: c, ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
+			t.traceDone(replyCode(err), err)
+		}
+	}()
 	line, err := commandLine(verb, arg)
 	if err != nil {
 		return nil, err
@@ -55,10 +71,9 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		if setup, err = c.pipelinedData(ctx, line, arg); err != nil {
 			return nil, err
 		}
-		if setup == nil {
-			return c.startTransfer(ctx, verb, arg, offset, typ) // one command at a time
-		}
-	} else {
+		pipelined = setup != nil // else one command at a time
+	}
+	if !pipelined {
 		if setup, err = c.prepareData(ctx); err != nil {
 			return nil, err
 		}
@@ -82,7 +97,8 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	// 150 before or after the data connection is up, and waiting for either
 	// first would deadlock with some of them.
 	ready, stop := c.finishData(ctx, setup)
-	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs}
+	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs,
+		ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
 	probing := pipelined && c.pipe == pipeUnknown
 	if probing && !c.replyWithin(ctx, probeWindow+4*c.rtt) {
 		// The server seems to have dropped the command sent early.
@@ -91,6 +107,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		if err := c.resync(); err != nil {
 			return nil, err
 		}
+		retried = true
 		return c.startTransfer(ctx, verb, arg, offset, typ)
 	}
 	r, err := c.preliminary(ctx, line)
@@ -98,6 +115,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		stop() // after this, setup.hs is settled
 		if probing && probeFailed(err) {
 			c.pipe = pipeNo
+			retried = true
 			return c.startTransfer(ctx, verb, arg, offset, typ)
 		}
 		if probing && c.broken == nil {
@@ -126,6 +144,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		res = <-ready
 	}
 	stop()
+	c.traceDataResult(ctx, t.cmd, setup, res)
 	if res.err != nil {
 		if t.final != nil {
 			return nil, res.err
@@ -198,7 +217,7 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 		conn := s.conn
 		if s.ln != nil {
 			var err error
-			conn, err = c.accept(gctx, s.ln)
+			conn, err = c.accept(gctx, s)
 			if err != nil {
 				ch <- dataResult{err: err}
 				return
@@ -237,7 +256,7 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 // side and returns cause together with what the server said. If no reply
 // comes in time the Conn is broken.
 func (c *Conn) closeFailed(t *transfer, cause error) error {
-	r, err := c.readReply(context.Background(), t.cmd, c.d.AbortTimeout)
+	r, err := c.readReply(context.WithoutCancel(t.ctx), t.cmd, c.d.AbortTimeout)
 	if err != nil {
 		return joinErrors(cause, err)
 	}
@@ -250,8 +269,9 @@ func (c *Conn) closeFailed(t *transfer, cause error) error {
 // finish ends a transfer whose data connection is done: it reads the final
 // reply (unless it came early) and checks that it is 2xx and that nothing is
 // missing.
-func (t *transfer) finish(ctx context.Context) error {
+func (t *transfer) finish(ctx context.Context) (err error) {
 	c := t.c
+	defer func() { t.traceDone(0, err) }()
 	t.closeData()
 	r := t.final
 	if r == nil {
@@ -290,10 +310,12 @@ func (t *transfer) closeData() {
 // cancelled context aborts it (ABOR); any other failure closes the data
 // connection and reads the final reply, which usually says why (426, 451,
 // 552). Either way the control connection stays in step or is broken.
-func (t *transfer) dataFailed(ctx context.Context, cause error) error {
+func (t *transfer) dataFailed(ctx context.Context, cause error) (err error) {
 	c := t.c
+	defer func() { t.traceDone(0, err) }()
 	if ctx.Err() != nil {
 		err := fmt.Errorf("ftp: %s: %w", t.cmd, ctx.Err())
+		t.traceDone(0, err) // before abort's own report
 		if aerr := t.abort(); aerr != nil {
 			return joinErrors(err, aerr)
 		}

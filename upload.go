@@ -132,6 +132,7 @@ func isNetFailure(err error) bool {
 // a partial file as if it were complete.
 func (t *transfer) localFailed(cause error) error {
 	err := fmt.Errorf("ftp: %s: %w", t.cmd, cause)
+	t.traceDone(0, err)
 	if aerr := t.abort(); aerr != nil {
 		err = joinErrors(err, aerr)
 	}

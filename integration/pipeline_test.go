@@ -97,12 +97,12 @@ func TestRetrieveEachPipelined(t *testing.T) {
 	}
 }
 
-// wireRecorder records what a Conn writes on its control connection (the
+// wireRecorder records what a Conn writes and reads on its control connection (the
 // first connection it dials).
 type wireRecorder struct {
 	mu     sync.Mutex
 	dialed bool
-	writes []string
+	writes []string // and reads, marked "<<"
 }
 
 func (r *wireRecorder) dial(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -138,6 +138,14 @@ func (r *wireRecorder) dump() string {
 type recordedConn struct {
 	net.Conn
 	r *wireRecorder
+}
+
+func (c *recordedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.r.mu.Lock()
+	c.r.writes = append(c.r.writes, "<<"+string(p[:n]))
+	c.r.mu.Unlock()
+	return n, err
 }
 
 func (c *recordedConn) Write(p []byte) (int, error) {

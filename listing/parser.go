@@ -40,6 +40,18 @@ func (p *Parser) parse(line string, e *Entry) (outcome, error) {
 		return parseNetWare(p, line, e)
 	case NetPresenz:
 		return parseNetPresenz(p, line, e)
+	case CMS:
+		return parseCMS(p, line, e)
+	case Guardian:
+		return parseGuardian(p, line, e)
+	case OS9:
+		return parseOS9(p, line, e)
+	case VxWorks:
+		return parseVxWorks(p, line, e)
+	case WFFTP:
+		return parseWFFTP(p, line, e)
+	case VShell:
+		return parseVShell(p, line, e)
 	}
 	return 0, ErrNoFormat
 }
@@ -216,6 +228,15 @@ func headerFormat(line string) Format {
 	switch {
 	case strings.HasPrefix(line, "Directory ") && strings.Contains(line, "["):
 		return VMS
+	case strings.Contains(line, ":[") && isVMSHeader(line),
+		strings.HasPrefix(line, "Total of ") && strings.Contains(line, " blocks"):
+		return VMS
+	case strings.HasPrefix(line, "Filename ") && strings.Contains(line, "FileType"):
+		return CMS
+	case strings.HasPrefix(line, "File ") && strings.Contains(line, "Last Modification") && strings.Contains(line, "RWEP"):
+		return Guardian
+	case strings.Contains(line, "Last modified") && strings.Contains(line, "Bytecount"):
+		return OS9
 	case strings.HasPrefix(line, "Volume Unit"),
 		strings.HasPrefix(line, "Name ") && strings.Contains(line, "VV.MM"),
 		strings.HasPrefix(line, "JOBNAME ") && strings.Contains(line, "JOBID"):

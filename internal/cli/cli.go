@@ -19,20 +19,22 @@ import (
 
 // Globals are the flags accepted before (or after) any command.
 type Globals struct {
-	Debug      int           `short:"d" type:"counter" help:"Protocol trace on stderr, one line per command and reply; -dd adds raw lines. Passwords are masked."`
-	TLS        string        `name:"tls" enum:"auto,none,explicit,implicit," default:"" placeholder:"MODE" help:"auto | explicit | none | implicit. auto (the default for ftp://) tries AUTH TLS, verified, and goes on in plain text only if the server has no TLS; explicit requires it; ftps:// means implicit."`
-	CA         string        `name:"ca" placeholder:"FILE" help:"PEM bundle of extra trusted CAs; implies --tls explicit for ftp:// URLs."`
-	Insecure   bool          `help:"Skip certificate verification (warns on stderr)."`
-	Active     bool          `help:"Active mode (EPRT/PORT); the default is passive (EPSV, falling back to PASV)."`
-	NoEPSV     bool          `name:"no-epsv" help:"Never send EPSV (or EPRT)."`
-	User       string        `placeholder:"NAME" help:"User; the password comes from the URL, FTP_PASSWORD, the netrc file or a prompt."`
-	Account    string        `placeholder:"ACCT" help:"Account sent with ACCT when the server asks (332)."`
-	NetrcFile  string        `name:"netrc-file" placeholder:"FILE" help:"Netrc file (default ~/.netrc)."`
-	Timeout    time.Duration `default:"30s" help:"Connect, per-reply, data-connect and data-idle timeout."`
-	Retries    int           `default:"2" help:"Retry transient failures (4xx, dropped connections) with backoff, resuming transfers."`
-	JSON       bool          `name:"json" help:"Machine-readable output (ls, stat, hash): JSON Lines."`
-	Quiet      bool          `short:"q" help:"No progress, no chatter."`
-	NoProgress bool          `name:"no-progress" help:"No progress bars (they are shown only on a terminal anyway)."`
+	Debug      int              `short:"d" type:"counter" help:"Protocol trace on stderr, one line per command and reply; -dd adds raw lines. Passwords are masked."`
+	TLS        string           `name:"tls" enum:"auto,none,explicit,implicit," default:"" placeholder:"MODE" help:"auto | explicit | none | implicit. auto (the default for ftp://) tries AUTH TLS, verified, and goes on in plain text only if the server has no TLS; explicit requires it; ftps:// means implicit."`
+	CA         string           `name:"ca" placeholder:"FILE" help:"PEM bundle of extra trusted CAs; implies --tls explicit for ftp:// URLs."`
+	Insecure   bool             `help:"Skip certificate verification (warns on stderr)."`
+	Active     bool             `help:"Active mode (EPRT/PORT); the default is passive (EPSV, falling back to PASV)."`
+	NoEPSV     bool             `name:"no-epsv" help:"Never send EPSV (or EPRT)."`
+	User       string           `short:"u" placeholder:"USER[:PASSWORD]" help:"User, and optionally the password (as curl -u); else the password comes from the URL, FTP_PASSWORD, the netrc file or a prompt."`
+	Account    string           `placeholder:"ACCT" help:"Account sent with ACCT when the server asks (332)."`
+	Netrc      bool             `short:"n" default:"true" negatable:"" help:"Look up logins and passwords in ~/.netrc (or $NETRC); on by default, --no-netrc turns it off."`
+	NetrcFile  string           `name:"netrc-file" placeholder:"FILE" help:"Netrc file to use instead of ~/.netrc."`
+	Timeout    time.Duration    `default:"30s" help:"Connect, per-reply, data-connect and data-idle timeout."`
+	Retries    int              `default:"2" help:"Retry transient failures (4xx, dropped connections) with backoff, resuming transfers."`
+	JSON       bool             `name:"json" help:"Machine-readable output (ls, stat, hash): JSON Lines."`
+	Quiet      bool             `short:"q" help:"No progress, no chatter."`
+	NoProgress bool             `name:"no-progress" help:"No progress bars (they are shown only on a terminal anyway)."`
+	Version    kong.VersionFlag `help:"Print ferry's version and exit."`
 }
 
 // grammar is the whole command line.
@@ -71,7 +73,7 @@ type app struct {
 	stderrTTY bool
 	stdinTTY  bool
 
-	trace *traceHandler
+	trace *tracer
 	creds *credCache
 }
 
@@ -109,12 +111,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"version": version()},
+		kong.Help(commandHelp),
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "ferry: %v\n", err)
 		return ExitOther
 	}
-	kctx, err := parseArgs(parser, fixServeTLS(args))
+	kctx, err := parseArgs(parser, curlUpload(fixServeTLS(args)))
 	if err != nil {
 		var ep exitPanic
 		if errors.As(err, &ep) {
@@ -138,7 +142,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		stdinTTY:  isTerminal(stdin),
 		creds:     &credCache{},
 	}
-	a.trace = newTraceHandler(stderr, g.Debug)
+	a.trace = newTracer(stderr, g.Debug)
 	if g.Retries < 0 {
 		return a.fail(usageErrorf("--retries must be 0 or more"))
 	}
@@ -179,7 +183,11 @@ func (e exitPanic) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func (a *app) fail(err error) int {
 	code := ExitCode(err)
 	if code == ExitInterrupted {
-		fmt.Fprintln(a.stderr, "ferry: interrupted")
+		msg := "ferry: interrupted"
+		if h := a.hint(err); h != "" {
+			msg += "; " + h
+		}
+		fmt.Fprintln(a.stderr, msg)
 		return code
 	}
 	if !errors.Is(err, errReported) {

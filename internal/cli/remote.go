@@ -104,6 +104,18 @@ func statRemote(ctx context.Context, c *ftp.Conn, p string) (listing.Entry, erro
 	return e, nil
 }
 
+// statIsDir reports whether p is known to be a directory, asking the
+// server; for advice after a refusal.
+func (s *session) statIsDir(ctx context.Context, p string) bool {
+	var e listing.Entry
+	err := s.do(ctx, func(c *ftp.Conn, _ int) error {
+		var err error
+		e, err = statRemote(ctx, c, p)
+		return err
+	})
+	return err == nil && e.Type == listing.Dir
+}
+
 // isRefusedCommand reports a server that does not know a command.
 func isRefusedCommand(err error) bool {
 	var fe *ftp.Error

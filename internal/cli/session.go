@@ -44,7 +44,7 @@ func (s *session) get(ctx context.Context) (*ftp.Conn, error) {
 		d.Active = *s.active
 	}
 	d.ListHidden = s.listHidden
-	creds, err := s.a.credentials(s.loc)
+	creds, err := s.a.credentials(ctx, s.loc)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,449 @@
+package ftp
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// pconn is one control connection owned by a Client.
+type pconn struct {
+	c         *Conn
+	idleSince time.Time // when it was last given back
+}
+
+// The pool's state lives in Client (client.go) under Client.mu:
+//
+//   - open counts control connections open or being dialled; it never
+//     exceeds limit except when the limit was lowered under connections
+//     already in use.
+//   - limit starts at MaxConns and is lowered when the server refuses a
+//     connection for having too many; it grows back by one every
+//     limitGrowInterval without refusal.
+//   - idle is a stack: the connection given back last is reused first, so
+//     that the ones at the bottom age and are closed by the janitor.
+//   - waiters queue, in order, the callers that found no connection; each is
+//     handed a connection, or nil meaning "a slot opened, dial one".
+
+// limitGrowInterval is how long the limit stays lowered before it is raised
+// by one. Servers count connections that are closing for a moment after the
+// client closed them, so growing back fast would only provoke more refusals.
+var limitGrowInterval = 30 * time.Second
+
+// refusalBackoff is the first wait before dialling again when the server
+// refuses a connection although the Client has none open (other clients
+// from the same address hold the server's slots); it doubles each time, up
+// to maxRefusals attempts.
+const (
+	refusalBackoff = 100 * time.Millisecond
+	maxRefusals    = 6
+)
+
+// get returns a logged-in connection: an idle one, a new one if the limit
+// allows, or the next one given back. It waits on ctx.
+func (c *Client) get(ctx context.Context) (*pconn, error) {
+	start := time.Now()
+	refusals := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return nil, ErrClientClosed
+		}
+		c.initLocked()
+		c.growLocked()
+		if n := len(c.idle); n > 0 {
+			pc := c.idle[n-1]
+			c.idle = c.idle[:n-1]
+			c.mu.Unlock()
+			if err := c.check(ctx, pc); err != nil {
+				continue // discarded; a slot is free
+			}
+			c.traceGot(ctx, pc, true, time.Since(start))
+			return pc, nil
+		}
+		if c.open < c.limit {
+			c.open++
+			c.mu.Unlock()
+			pc, err := c.dial(ctx)
+			if err == nil {
+				c.traceGot(ctx, pc, false, time.Since(start))
+				return pc, nil
+			}
+			if wait := c.dialFailed(err, &refusals); wait >= 0 {
+				if wait > 0 {
+					t := time.NewTimer(wait)
+					select {
+					case <-t.C:
+					case <-ctx.Done():
+						t.Stop()
+					}
+				}
+				continue
+			}
+			return nil, err
+		}
+		if f := c.popParkedLocked(); f != nil {
+			// Every connection is taken, one by an open File between
+			// calls: its download is ended and resumed later (REST), so
+			// that a goroutine holding a File can use the Client too.
+			c.mu.Unlock()
+			if pc := f.yield(); pc != nil {
+				c.traceGot(ctx, pc, true, time.Since(start))
+				return pc, nil
+			}
+			continue
+		}
+		w := make(chan *pconn, 1)
+		c.waiters = append(c.waiters, w)
+		c.mu.Unlock()
+		select {
+		case pc := <-w:
+			if pc == nil {
+				continue // a slot opened: dial
+			}
+			c.traceGot(ctx, pc, true, time.Since(start))
+			return pc, nil
+		case <-ctx.Done():
+			c.mu.Lock()
+			for i, x := range c.waiters {
+				if x == w {
+					c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
+					break
+				}
+			}
+			c.mu.Unlock()
+			select {
+			case pc := <-w: // handed over just as ctx ended: pass it on
+				if pc != nil {
+					c.put(pc)
+				} else {
+					c.mu.Lock()
+					c.wakeLocked()
+					c.mu.Unlock()
+				}
+			default:
+			}
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// dialFailed accounts for a failed dial. It returns how long to wait
+// before trying again, or -1 to give up with the error.
+func (c *Client) dialFailed(err error, refusals *int) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.open--
+	if !tooManyConnections(err) || c.closed {
+		c.wakeLocked()
+		return -1
+	}
+	if c.open > 0 {
+		// The server accepts the connections the Client has: that is
+		// the limit for now. The caller waits for one of them.
+		if c.open < c.limit {
+			c.limit = c.open
+			c.lowered = time.Now()
+			c.traceLimit(c.limit)
+		}
+		return 0
+	}
+	// Nothing of ours is open, yet the server refuses: its slots are
+	// held by others (or by our own connections it has not finished
+	// closing). Wait a little and try again, a few times.
+	*refusals++
+	if *refusals > maxRefusals {
+		c.wakeLocked()
+		return -1
+	}
+	c.limit = 1
+	c.lowered = time.Now()
+	return refusalBackoff << (*refusals - 1)
+}
+
+// tooManyConnections reports whether a dial failed because the server
+// has too many connections (from us, or in all). err comes from dialling
+// and logging in, where the refusals look like this: 421 at the greeting
+// (vsftpd max_per_ip, Pure-FTPd, pyftpdlib), 530 to the login with a text
+// that says so (ProFTPD MaxClientsPerHost: "Sorry, the maximum number of
+// clients (4) from your host are already connected"), or a connection
+// closed or reset before the greeting, which is how some servers (xinetd
+// per_source) refuse.
+func tooManyConnections(err error) bool {
+	var fe *Error
+	if errors.As(err, &fe) {
+		if fe.Code == 421 {
+			return true
+		}
+		if fe.Code == 530 || fe.Code == 550 {
+			m := strings.ToLower(fe.Msg)
+			for _, s := range []string{"too many", "maximum number", "max number", "limit", "already connected", "no more connections"} {
+				if strings.Contains(m, s) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return errors.Is(err, errServerClosed) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// dial opens and logs in a new connection; the slot is already counted.
+func (c *Client) dial(ctx context.Context) (*pconn, error) {
+	c.traceDialStart(ctx)
+	conn, err := c.Dialer.Dial(ctx, c.Addr)
+	if err == nil {
+		if err = conn.LoginAccount(ctx, c.User, c.Password, c.Account); err != nil {
+			conn.Close()
+		}
+	}
+	c.traceDialDone(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	pc := &pconn{c: conn}
+	c.mu.Lock()
+	closed := c.closed
+	if !closed {
+		c.all[pc] = struct{}{}
+	}
+	c.mu.Unlock()
+	if closed {
+		conn.Close()
+		c.mu.Lock()
+		c.open--
+		c.mu.Unlock()
+		return nil, ErrClientClosed
+	}
+	return pc, nil
+}
+
+// check makes sure a connection idle for longer than the Client's
+// CheckAfter is still alive (NOOP), and discards it if not.
+func (c *Client) check(ctx context.Context, pc *pconn) error {
+	if time.Since(pc.idleSince) < c.checkAfter() {
+		return nil
+	}
+	err := pc.c.NoOp(ctx)
+	if err != nil {
+		c.discard(pc, err)
+	}
+	return err
+}
+
+// put gives a connection back: to the first waiter, or to the idle stack.
+// A connection that is broken, busy, or whose state was changed by its
+// borrower is closed instead.
+func (c *Client) put(pc *pconn) {
+	if err := pc.c.usable(); err != nil || pc.c.dirty {
+		c.discard(pc, err)
+		return
+	}
+	pc.c.SetASCII(false)
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		c.discard(pc, ErrClientClosed)
+		return
+	}
+	if len(c.waiters) > 0 {
+		w := c.waiters[0]
+		c.waiters = c.waiters[1:]
+		c.mu.Unlock()
+		w <- pc
+		return
+	}
+	pc.idleSince = time.Now()
+	c.idle = append(c.idle, pc)
+	c.startJanitorLocked()
+	c.mu.Unlock()
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// discard closes a connection and frees its slot for a waiter.
+func (c *Client) discard(pc *pconn, why error) {
+	pc.c.Close()
+	c.tracePut(pc, why)
+	c.mu.Lock()
+	if _, ok := c.all[pc]; ok {
+		delete(c.all, pc)
+		c.open--
+		c.wakeLocked()
+	}
+	c.mu.Unlock()
+}
+
+// wakeLocked tells the first waiter that a slot is free.
+func (c *Client) wakeLocked() {
+	if len(c.waiters) > 0 && c.open < c.limit {
+		w := c.waiters[0]
+		c.waiters = c.waiters[1:]
+		w <- nil
+	}
+}
+
+// growLocked raises a lowered limit by one per limitGrowInterval.
+func (c *Client) growLocked() {
+	if c.limit < c.maxConns() && time.Since(c.lowered) >= limitGrowInterval {
+		c.limit++
+		c.lowered = time.Now()
+		c.traceLimit(c.limit)
+	}
+}
+
+func (c *Client) initLocked() {
+	if c.limit == 0 {
+		c.limit = c.maxConns()
+		c.all = make(map[*pconn]struct{})
+		c.kick = make(chan struct{}, 1)
+		c.done = make(chan struct{})
+	}
+}
+
+// startJanitorLocked starts the goroutine that closes idle connections, once.
+func (c *Client) startJanitorLocked() {
+	if c.janitor {
+		return
+	}
+	c.janitor = true
+	c.wg.Add(1)
+	go c.closeIdle()
+}
+
+// closeIdle closes connections idle for longer than IdleTimeout until the
+// Client is closed.
+func (c *Client) closeIdle() {
+	defer c.wg.Done()
+	timeout := c.idleTimeout()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		c.mu.Lock()
+		var expired []*pconn
+		next := time.Duration(-1)
+		i := 0
+		for ; i < len(c.idle); i++ {
+			// Oldest at the bottom of the stack.
+			age := time.Since(c.idle[i].idleSince)
+			if age < timeout {
+				next = timeout - age
+				break
+			}
+			expired = append(expired, c.idle[i])
+		}
+		c.idle = append(c.idle[:0], c.idle[i:]...)
+		c.mu.Unlock()
+		for _, pc := range expired {
+			c.quit(pc, errIdleTimeout)
+		}
+		if next < 0 {
+			select {
+			case <-c.kick:
+				next = timeout
+			case <-c.done:
+				return
+			}
+		}
+		t.Reset(next)
+		select {
+		case <-t.C:
+		case <-c.kick: // a connection went idle: recompute
+		case <-c.done:
+			return
+		}
+	}
+}
+
+var errIdleTimeout = errors.New("ftp: idle connection closed")
+
+// quit says goodbye (QUIT) to an idle connection, briefly, and discards it.
+func (c *Client) quit(pc *pconn, why error) {
+	ctx, cancel := context.WithTimeout(context.Background(), quitTimeout)
+	pc.c.Quit(ctx)
+	cancel()
+	c.discard(pc, why)
+}
+
+// quitTimeout bounds the QUIT sent to a connection the pool closes.
+const quitTimeout = 2 * time.Second
+
+// Close closes every connection of the Client, idle or in use (saying QUIT
+// to the idle ones), fails the callers waiting for one, and stops the
+// Client's goroutine. Operations still running fail with ErrClientClosed
+// or ErrClosed. Close waits for nothing else and may be called more than
+// once.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	idle := c.idle
+	c.idle = nil
+	waiters := c.waiters
+	c.waiters = nil
+	var busy []*pconn
+	for pc := range c.all {
+		if !slices.Contains(idle, pc) {
+			busy = append(busy, pc)
+		}
+	}
+	c.parked = nil
+	if c.done != nil {
+		close(c.done)
+	}
+	c.mu.Unlock()
+	for _, w := range waiters {
+		w <- nil // they find the Client closed
+	}
+	var wg sync.WaitGroup
+	for _, pc := range idle {
+		wg.Go(func() { c.quit(pc, ErrClientClosed) })
+	}
+	for _, pc := range busy {
+		pc.c.Close() // unblocks whoever uses it; they discard it
+	}
+	wg.Wait()
+	c.wg.Wait()
+	return nil
+}
+
+// Pool events, logged at slog.LevelDebug through Dialer.Logger.
+
+func (c *Client) traceDialStart(ctx context.Context) {}
+
+func (c *Client) traceDialDone(ctx context.Context, err error) {
+	if l := c.Dialer.Logger; l != nil && err != nil {
+		l.Debug("ftp pool: dial failed", "err", err)
+	}
+}
+
+func (c *Client) traceGot(ctx context.Context, pc *pconn, reused bool, wait time.Duration) {
+	if l := c.Dialer.Logger; l != nil {
+		l.Debug("ftp pool: connection taken", "reused", reused, "wait", wait)
+	}
+}
+
+func (c *Client) tracePut(pc *pconn, why error) {
+	if l := c.Dialer.Logger; l != nil {
+		l.Debug("ftp pool: connection closed", "why", why)
+	}
+}
+
+func (c *Client) traceLimit(n int) {
+	if l := c.Dialer.Logger; l != nil {
+		l.Debug("ftp pool: connection limit changed", "limit", n)
+	}
+}

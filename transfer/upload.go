@@ -1,0 +1,242 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ferryftp/ftp"
+)
+
+// Upload copies the local file to the remote path. A retry, or a call
+// with Copier.Resume, asks the server how much it has and sends the rest
+// with REST+STOR, or APPE where REST is refused; only a server that
+// refuses both gets the whole file again, and Result.Restarted says so.
+// The stored size, and checksum where the server offers one, are then
+// compared with the local file's (computed while sending); a mismatch is
+// retried. With Copier.AtomicUpload the file is written under a
+// temporary name and renamed into place once verified.
+func (cp *Copier) Upload(ctx context.Context, local, remote string) (Result, error) {
+	root, name, err := openDirOf(local)
+	if err != nil {
+		r := Result{Op: OpPut, Remote: remote, Local: local, Size: -1, Err: err}
+		return r, err
+	}
+	defer root.Close()
+	r := cp.upload(ctx, root, name, local, remote)
+	return r, r.Err
+}
+
+// atomicName is the temporary remote name of an atomic upload: beside the
+// target, so that the rename stays within one directory.
+func atomicName(remote string) string {
+	i := strings.LastIndexByte(remote, '/')
+	return remote[:i+1] + "." + remote[i+1:] + partSuffix
+}
+
+// resumeRefused reports a reply refusing REST or APPE for good.
+func resumeRefused(err error) bool {
+	var fe *ftp.Error
+	if !errors.As(err, &fe) || errors.Is(err, ftp.ErrBroken) {
+		return false
+	}
+	return fe.Code == 500 || fe.Code == 502 || fe.Code == 504 || neverSucceeds(fe)
+}
+
+func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remote string) (res Result) {
+	began := time.Now()
+	res = Result{Op: OpPut, Remote: remote, Local: display, Size: -1}
+	pr := progress{cp.Progress}
+	started := false
+	defer func() {
+		res.Duration = time.Since(began)
+		if !started {
+			pr.started(remote, res.Size, 0)
+		}
+		pr.finished(res)
+	}()
+	f, err := root.Open(name)
+	if err != nil {
+		res.Err = &LocalError{Op: "open", Path: display, Err: err}
+		return res
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		res.Err = &LocalError{Op: "stat", Path: display, Err: err}
+		return res
+	}
+	if !st.Mode().IsRegular() {
+		res.Err = &LocalError{Op: "read", Path: display, Err: errors.New("not a regular file")}
+		return res
+	}
+	size := st.Size()
+	res.Size, res.ModTime = size, st.ModTime()
+	target := remote
+	if cp.AtomicUpload {
+		target = atomicName(remote)
+	}
+	counted := &counter{p: cp.Progress, name: remote}
+	var (
+		algo     string
+		ready    bool
+		noResume bool // the server refuses REST+STOR and APPE
+		fresh    bool // the next attempt must start from zero
+	)
+	res.Err = cp.Retry.do(ctx, func(attempt int) (err error) {
+		c, release, err := cp.conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() { release(err) }()
+		if !ready {
+			if algo, err = cp.checksumAlgo(ctx, c); err != nil {
+				return err
+			}
+			ready = true
+		}
+		var offset int64
+		if (cp.Resume || attempt > 0) && !noResume && !fresh {
+			n, err := c.Size(ctx, target)
+			switch {
+			case err == nil:
+				offset = n
+			case !isNotExist(err) && !isRefusal(err):
+				return err
+			}
+			if offset > size {
+				offset = 0 // not a prefix of this file
+			}
+		}
+		fresh = false
+		if attempt == 0 && !started {
+			res.Resumed = offset
+			pr.started(remote, size, offset)
+			started = true
+		}
+		s := newSum(algo)
+		send := func(from int64) (io.Reader, *int64, error) {
+			s = newSum(algo)
+			if err := s.prefix(f, from); err != nil {
+				return nil, nil, &LocalError{Op: "read", Path: display, Err: err}
+			}
+			if _, err := f.Seek(from, io.SeekStart); err != nil {
+				return nil, nil, &LocalError{Op: "seek", Path: display, Err: err}
+			}
+			n := new(int64)
+			w := io.MultiWriter(s, counted, writerFunc(func(p []byte) { *n += int64(len(p)) }))
+			return io.TeeReader(&localReader{f, display}, w), n, nil
+		}
+		if offset < size || size == 0 {
+			r, n, err := send(offset)
+			if err != nil {
+				return err
+			}
+			switch {
+			case offset == 0:
+				err = c.Store(ctx, target, r)
+			default:
+				err = c.StoreFrom(ctx, target, r, offset)
+				if resumeRefused(err) && *n == 0 {
+					if r, n, err = send(offset); err != nil {
+						return err
+					}
+					err = c.Append(ctx, target, r)
+				}
+				if resumeRefused(err) && *n == 0 {
+					noResume, res.Restarted = true, true
+					if r, _, err = send(0); err != nil {
+						return err
+					}
+					err = c.Store(ctx, target, r)
+				}
+			}
+			if err != nil {
+				return err
+			}
+		} else if err := s.prefix(f, size); err != nil {
+			return &LocalError{Op: "read", Path: display, Err: err}
+		}
+		n, err := c.Size(ctx, target)
+		switch {
+		case err == nil:
+			if err := checkSize(remote, size, n); err != nil {
+				fresh = n > size
+				return err
+			}
+		case !isRefusal(err):
+			return err
+		}
+		label, err := s.check(ctx, c, target)
+		var ve *VerifyError
+		switch {
+		case errors.As(err, &ve):
+			ve.Path, fresh = remote, true
+			return err
+		case err != nil && isRefusal(err) && cp.Checksum != ChecksumRequire:
+		case err != nil:
+			return err
+		}
+		res.Checksum = label
+		if target != remote {
+			if err := c.Rename(ctx, target, remote); err != nil {
+				return err
+			}
+			target = remote
+		}
+		if !cp.IgnoreTimes {
+			// Refused where the server has no MFMT: the upload stands.
+			if err := c.SetModTime(ctx, remote, res.ModTime); err != nil && !isRefusal(err) {
+				return err
+			}
+		}
+		return nil
+	})
+	res.Transferred = counted.n
+	return res
+}
+
+// UploadFrom copies r, such as standard input, to the remote path. A
+// stream cannot be read twice, so it is retried only while nothing has
+// been read from it. The stored size is checked against what was read.
+func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (Result, error) {
+	began := time.Now()
+	res := Result{Op: OpPut, Remote: remote, Size: -1}
+	pr := progress{cp.Progress}
+	pr.started(remote, -1, 0)
+	counted := &counter{p: cp.Progress, name: remote}
+	tee := io.TeeReader(&localReader{r, "input"}, counted)
+	res.Err = cp.Retry.do(ctx, func(int) (err error) {
+		c, release, err := cp.conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() { release(err) }()
+		err = c.Store(ctx, remote, tee)
+		if err != nil && counted.n > 0 {
+			return errors.Join(err, errStreamSent)
+		}
+		if err != nil {
+			return err
+		}
+		n, err := c.Size(ctx, remote)
+		if err == nil {
+			if err := checkSize(remote, counted.n, n); err != nil {
+				return errors.Join(err, errStreamSent)
+			}
+		}
+		return nil
+	})
+	res.Transferred, res.Size = counted.n, counted.n
+	res.Duration = time.Since(began)
+	pr.finished(res)
+	return res, res.Err
+}
+
+// writerFunc adapts a function that cannot fail to io.Writer.
+type writerFunc func([]byte)
+
+func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
