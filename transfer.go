@@ -44,8 +44,9 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		return nil, err
 	}
 	start := time.Now()
+	retried := false // a fallback from pipelining traces its own outcome
 	defer func() {
-		if err != nil {
+		if err != nil && !retried {
 			t := &transfer{c: c, ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
 			t.traceDone(replyCode(err), err)
 		}
@@ -54,28 +55,42 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	if err != nil {
 		return nil, err
 	}
-	if typ != "" {
+	if c.queued != "" && (c.queued != line || typ != "" && typ != c.typ) {
+		if err := c.dropQueued(); err != nil {
+			return nil, err
+		}
+	}
+	pipelined := c.queued == line || verb == "RETR" && c.canPipeline(offset)
+	if typ != "" && c.queued != line { // a queued command was sent under the type in force
 		if err := c.setType(ctx, typ); err != nil {
 			return nil, err
 		}
 	}
-	setup, err := c.prepareData(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if offset > 0 {
-		if _, err := c.cmd(ctx, 3, "REST", strconv.FormatInt(offset, 10)); err != nil {
-			setup.close()
+	var setup *dataSetup
+	if pipelined {
+		if setup, err = c.pipelinedData(ctx, line, arg); err != nil {
 			return nil, err
 		}
+		pipelined = setup != nil // else one command at a time
 	}
-	if err := ctx.Err(); err != nil {
-		setup.close()
-		return nil, c.wrapErr(line, err)
-	}
-	if err := c.send(ctx, line); err != nil {
-		setup.close()
-		return nil, c.fail(c.wrapErr(line, err))
+	if !pipelined {
+		if setup, err = c.prepareData(ctx); err != nil {
+			return nil, err
+		}
+		if offset > 0 {
+			if _, err := c.cmd(ctx, 3, "REST", strconv.FormatInt(offset, 10)); err != nil {
+				setup.close()
+				return nil, err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			setup.close()
+			return nil, c.wrapErr(line, err)
+		}
+		if err := c.send(ctx, line); err != nil {
+			setup.close()
+			return nil, c.fail(c.wrapErr(line, err))
+		}
 	}
 	// The data connection is finished (accepted, TLS handshake done) while
 	// the preliminary reply is awaited: servers differ on whether they send
@@ -85,11 +100,33 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	ready, stop := c.finishData(ctx, setup, replied)
 	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs,
 		ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
+	probing := pipelined && c.pipe == pipeUnknown
+	if probing && !c.replyWithin(ctx, probeWindow+4*c.rtt) {
+		// The server seems to have dropped the command sent early.
+		stop()
+		c.pipe = pipeNo
+		if err := c.resync(); err != nil {
+			return nil, err
+		}
+		retried = true
+		return c.startTransfer(ctx, verb, arg, offset, typ)
+	}
 	r, err := c.preliminary(ctx, line)
 	close(replied)
 	if err != nil {
 		stop() // after this, setup.hs is settled
+		if probing && probeFailed(err) {
+			c.pipe = pipeNo
+			retried = true
+			return c.startTransfer(ctx, verb, arg, offset, typ)
+		}
+		if probing && c.broken == nil {
+			c.pipe = pipeYes // refused in turn, about the file itself
+		}
 		return nil, c.dataRefusal(err, t.hs)
+	}
+	if pipelined {
+		c.pipe = pipeYes
 	}
 	var res dataResult
 	if r.Class() == 2 {
