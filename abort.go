@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"context"
+	"fmt"
 )
 
 // Telnet commands that precede ABOR (RFC 959 section 4.1.3, RFC 854).
@@ -46,7 +47,7 @@ func (c *Conn) Abort(ctx context.Context) error {
 // abort aborts t on behalf of a cancelled context or an early Close, with a
 // fresh deadline: the caller's context may be done already.
 func (t *transfer) abort() error {
-	return t.abortCtx(context.Background())
+	return t.abortCtx(context.WithoutCancel(t.ctx))
 }
 
 func (t *transfer) abortCtx(ctx context.Context) error {
@@ -54,6 +55,7 @@ func (t *transfer) abortCtx(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, c.d.AbortTimeout)
 	defer cancel()
 	defer func() { c.busy = nil }()
+	t.traceDone(0, fmt.Errorf("ftp: %s: aborted", t.cmd))
 	first, err := c.abortExchange(ctx, t)
 	if err == nil {
 		t.final = first
@@ -96,14 +98,13 @@ func (c *Conn) abortExchange(ctx context.Context, t *transfer) (*Reply, error) {
 // stream) and Telnet bytes would only confuse the server, so plain ABOR is
 // sent.
 func (c *Conn) sendAbort(ctx context.Context) error {
-	c.traceCmd("ABOR")
-	return guard(ctx, c.tcp, c.d.AbortTimeout, func() error {
+	err := guard(ctx, c.tcp, c.d.AbortTimeout, func() error {
 		if c.tls.active {
-			c.traceSend("ABOR")
+			c.traceSend(ctx, "ABOR")
 			c.w.WriteString("ABOR\r\n")
 			return c.w.Flush()
 		}
-		c.traceSend("IAC IP IAC DM(urgent) ABOR")
+		c.traceSend(ctx, "IAC IP IAC DM(urgent) ABOR")
 		c.w.Write([]byte{telnetIAC, telnetIP})
 		if err := c.w.Flush(); err != nil {
 			return err
@@ -114,4 +115,6 @@ func (c *Conn) sendAbort(ctx context.Context) error {
 		c.w.WriteString("ABOR\r\n")
 		return c.w.Flush()
 	})
+	c.traceCmd(ctx, "ABOR", err)
+	return err
 }

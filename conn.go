@@ -47,6 +47,10 @@ type Conn struct {
 
 	tls tlsState
 
+	trace   *Trace          // Dialer.Trace with Dialer.Logger's adapter
+	sentAt  time.Time       // when the last command was sent, for ReplyInfo.Elapsed
+	readCtx context.Context // the context of the reply being read, for LineReceived
+
 	broken error       // why the Conn is out of sync; nil while healthy
 	busy   *transfer   // the open transfer whose final reply is still due
 	closed atomic.Bool // Close was called
@@ -125,28 +129,30 @@ func guard(ctx context.Context, conn deadliner, timeout time.Duration, fn func()
 
 // send writes one command line. ctx and the reply timeout bound the write.
 func (c *Conn) send(ctx context.Context, line string) error {
-	c.traceCmd(line)
-	return guard(ctx, c.conn, c.d.ReplyTimeout, func() error {
-		c.traceSend(line)
+	err := guard(ctx, c.conn, c.d.ReplyTimeout, func() error {
+		c.traceSend(ctx, line)
 		c.w.WriteString(line)
 		c.w.WriteString("\r\n")
 		return c.w.Flush()
 	})
+	c.traceCmd(ctx, line, err)
+	return err
 }
 
 // readReply reads one reply. Any failure breaks the Conn: a reply was due
 // and was not read, so the next one read could belong to this command.
 func (c *Conn) readReply(ctx context.Context, cmd string, timeout time.Duration) (*Reply, error) {
 	var r *Reply
+	c.readCtx = ctx
 	err := guard(ctx, c.conn, timeout, func() error {
 		var err error
 		r, err = c.rr.read()
 		return err
 	})
 	if err != nil {
-		return nil, c.fail(c.wrapErr(cmd, err))
+		return nil, c.fail(c.wrapErr(cmd, c.plainReply(err)))
 	}
-	c.traceReply(r)
+	c.traceReply(ctx, cmd, r)
 	return r, nil
 }
 

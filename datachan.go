@@ -14,6 +14,13 @@ type dataSetup struct {
 	conn net.Conn      // passive: connected
 	ln   net.Listener  // active: listening
 	hs   dataHandshake // under PROT P: how the TLS handshake went
+	// waitedOut: the TLS handshake began before the server replied to
+	// the transfer command (see handshakeWait).
+	waitedOut bool
+
+	// rejected holds the addresses of connections from other hosts that
+	// accept closed, for the trace; written by the goroutine accepting.
+	rejected []string
 }
 
 func (s *dataSetup) close() {
@@ -70,12 +77,13 @@ func (c *Conn) dialPassive(ctx context.Context) (*dataSetup, error) {
 				return nil, err
 			}
 			// Some NAT devices pass EPSV but not its port; PASV may work.
-			c.traceData("event", "EPSV port unreachable, trying PASV", "err", err)
 			c.noEPSV = true
+			c.traceFallback(ctx, "EPSV", "PASV", true, err)
 		case err == nil:
 			return nil, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
 		case isSyntaxRefusal(err):
 			c.noEPSV = true
+			c.traceFallback(ctx, "EPSV", "PASV", true, err)
 		default:
 			return nil, err
 		}
@@ -125,9 +133,10 @@ func (c *Conn) dialData(ctx context.Context, host string, port int) (net.Conn, e
 	}
 	conn, err := d.dial(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("ftp: data connection to %s: %w", addr, err)
+		err = fmt.Errorf("ftp: data connection to %s: %w", addr, err)
+		c.traceDataConn(ctx, DataConnInfo{Addr: addr, Passive: true, Err: err})
+		return nil, err
 	}
-	c.traceData("addr", addr, "mode", "passive")
 	return conn, nil
 }
 
@@ -156,6 +165,7 @@ func (c *Conn) listenActive(ctx context.Context) (*dataSetup, error) {
 			return &dataSetup{ln: ln}, nil
 		case isSyntaxRefusal(err) && ip4 != nil:
 			c.noEPRT = true
+			c.traceFallback(ctx, "EPRT", "PORT", true, err)
 		default:
 			ln.Close()
 			return nil, err
@@ -177,8 +187,8 @@ func (c *Conn) listenActive(ctx context.Context) (*dataSetup, error) {
 // connection from any host but the control connection's peer is closed and
 // waited past: otherwise anyone who guesses the port could feed or steal the
 // data (ftplib accepts whoever comes first).
-func (c *Conn) accept(ctx context.Context, ln net.Listener) (net.Conn, error) {
-	tl := ln.(*net.TCPListener)
+func (c *Conn) accept(ctx context.Context, s *dataSetup) (net.Conn, error) {
+	tl := s.ln.(*net.TCPListener)
 	peer := c.peerIP()
 	var conn net.Conn
 	err := guard(ctx, tl, c.d.DataTimeout, func() error {
@@ -192,13 +202,12 @@ func (c *Conn) accept(ctx context.Context, ln net.Listener) (net.Conn, error) {
 				conn = nc
 				return nil
 			}
-			c.traceData("event", "refused data connection from another host", "from", nc.RemoteAddr().String())
+			s.rejected = append(s.rejected, nc.RemoteAddr().String())
 			nc.Close()
 		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ftp: waiting for the server's data connection: %w", err)
 	}
-	c.traceData("addr", conn.RemoteAddr().String(), "mode", "active")
 	return conn, nil
 }

@@ -67,9 +67,15 @@ type Dialer struct {
 	// fixed port does not collide (ftplib binds the same port twice).
 	LocalAddr net.Addr
 
-	// Logger receives the protocol trace: each command and reply at
-	// slog.LevelDebug, and each raw line at LevelTrace. PASS and ACCT
-	// arguments are always masked. Nil logs nothing.
+	// Trace receives the hooks of every call on the Conn: commands,
+	// replies, raw lines, TLS handshakes, data connections, transfers. A
+	// Trace attached to a call's context with WithTrace is called too.
+	Trace *Trace
+
+	// Logger, if set, receives the protocol trace through SlogTrace: each
+	// command and reply at slog.LevelDebug, and each raw line at
+	// LevelTrace, in addition to Trace. PASS and ACCT arguments are always
+	// masked. Nil logs nothing.
 	Logger *slog.Logger
 
 	// Active selects active mode: the client listens and the server
@@ -283,7 +289,7 @@ func (c *Conn) readGreeting(ctx context.Context) error {
 
 // newConn wraps a connected control connection.
 func newConn(cfg Dialer, host string, raw net.Conn) *Conn {
-	c := &Conn{d: cfg, host: host, tcp: raw}
+	c := &Conn{d: cfg, host: host, tcp: raw, trace: composeTraces(cfg.Trace, SlogTrace(cfg.Logger))}
 	c.setTransport(raw)
 	return c
 }

@@ -94,6 +94,7 @@ func (d *Download) Close() error {
 		// The server already ended the transfer: nothing to abort.
 		d.t.closeData()
 		d.t.c.busy = nil
+		d.t.traceDone(0, checkClass(d.t.cmd, d.t.final, 2))
 		return nil
 	}
 	return d.t.abort()

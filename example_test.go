@@ -191,3 +191,35 @@ func ExampleDialer_trace() {
 	// msg="ftp command" cmd=FEAT
 	// msg="ftp command" cmd="OPTS UTF8 ON"
 }
+
+// Collect metrics for one call with a Trace in its context: here the bytes
+// and outcome of each transfer. Dialer.Trace would see every call instead.
+func ExampleWithTrace() {
+	addr, stop := exampleServer()
+	defer stop()
+	ctx := context.Background()
+
+	c, err := ftp.Dial(ctx, addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Quit(ctx)
+	if err := c.Login(ctx, "anonymous", ""); err != nil {
+		log.Fatal(err)
+	}
+	trace := &ftp.Trace{
+		TransferDone: func(_ context.Context, info ftp.TransferInfo) {
+			fmt.Printf("%s %s: %d bytes, reply %d, error %v\n", info.Command, info.Path, info.Bytes, info.Code, info.Err)
+		},
+	}
+	tctx := ftp.WithTrace(ctx, trace)
+	if err := c.Store(tctx, "/pub/new.txt", strings.NewReader("twelve bytes")); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := c.Retrieve(tctx, "/pub/missing.txt"); err == nil {
+		log.Fatal("downloaded a missing file")
+	}
+	// Output:
+	// STOR /pub/new.txt: 12 bytes, reply 226, error <nil>
+	// RETR /pub/missing.txt: 0 bytes, reply 550, error ftp: RETR /pub/missing.txt: 550 Could not access file: driver error: calling OpenFile: open /pub/missing.txt: file does not exist
+}

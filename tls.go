@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 )
 
@@ -89,6 +88,9 @@ type tlsState struct {
 	sessions *sessionStore // its own session cache; nil under ReuseOff
 	active   bool          // the control connection is encrypted
 	protP    bool          // data connections are encrypted (PROT P)
+	// handshakeFirst: the server answers a transfer command only once the
+	// data connection's TLS handshake is done (see handshakeWait).
+	handshakeFirst bool
 }
 
 // tlsConfig builds the connection's own tls.Config. ServerName is always
@@ -127,18 +129,16 @@ func (c *Conn) upgradeTLS(ctx context.Context) error {
 		return c.fail(&ProtocolError{Cmd: "AUTH TLS", Msg: fmt.Sprintf("%d bytes of plain text after the 234 reply, before TLS", n)})
 	}
 	c.tls.config = c.tlsConfig()
-	tc := tls.Client(c.tcp, c.tls.config)
+	tc := tls.Client(&tailConn{Conn: c.tcp}, c.tls.config)
 	hctx, cancel := context.WithTimeout(ctx, c.d.Timeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
+		c.traceTLS(ctx, tc.ConnectionState(), err)
 		return c.fail(fmt.Errorf("ftp: TLS handshake with %s: %w", c.host, err))
 	}
 	c.setTransport(tc)
 	c.tls.active = true
-	st := tc.ConnectionState()
-	if c.logEnabled(slog.LevelDebug) {
-		c.d.Logger.Debug("ftp control connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
-	}
+	c.traceTLS(ctx, tc.ConnectionState(), nil)
 	return nil
 }
 
@@ -223,7 +223,6 @@ func (c *Conn) dataTLS(ctx context.Context, conn net.Conn, hs *dataHandshake) (n
 	}
 	st := tc.ConnectionState()
 	hs.resumed = st.DidResume
-	c.traceData("event", "data connection TLS", "version", tls.VersionName(st.Version), "resumed", st.DidResume)
 	return tc, nil
 }
 

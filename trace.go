@@ -2,47 +2,347 @@ package ftp
 
 import (
 	"context"
-	"log/slog"
+	"crypto/tls"
+	"errors"
+	"reflect"
+	"strings"
+	"time"
 )
 
-// LevelTrace is the slog level of the raw protocol trace: every line sent
-// and received, below slog.LevelDebug where commands and replies are logged
-// (ftplib's debug levels 2 and 1).
-const LevelTrace = slog.LevelDebug - 4
+// Trace is a set of hooks that report what a Conn does on the network,
+// modelled on net/http/httptrace.ClientTrace: commands and replies, raw
+// control-connection lines, TLS handshakes, data connections, transfers and
+// fallbacks. Any field may be nil.
+//
+// A Trace is attached to every call on a Conn by Dialer.Trace, or to one
+// call (and everything it does, Dial included) by WithTrace. When both are
+// present both are called, the Dialer's first. Hooks are called
+// synchronously, from the goroutine running the Conn's method, one at a
+// time for a given Conn; a slow hook slows the Conn. Each hook gets the
+// context of the call it reports on, so that what a hook logs or measures
+// can be tied to that call (a request ID, a span).
+//
+// No hook ever sees a password or account: the arguments of PASS and ACCT
+// are replaced by "****" in commands, raw lines and errors.
+type Trace struct {
+	// CommandSent is called after a command was written to the control
+	// connection, or failed to be (info.Err).
+	CommandSent func(ctx context.Context, info CommandInfo)
 
-func (c *Conn) logEnabled(level slog.Level) bool {
-	return c.d.Logger != nil && c.d.Logger.Enabled(context.Background(), level)
+	// ReplyReceived is called for each complete reply read on the control
+	// connection, the greeting included.
+	ReplyReceived func(ctx context.Context, info ReplyInfo)
+
+	// LineSent and LineReceived are called with each raw line written to
+	// or read from the control connection, without its CRLF. An abort over
+	// plain FTP shows its Telnet prefix as "IAC IP IAC DM(urgent) ABOR".
+	LineSent     func(ctx context.Context, line string)
+	LineReceived func(ctx context.Context, line string)
+
+	// TLSHandshakeDone is called when the control connection's TLS
+	// handshake has finished (implicit TLS, or after AUTH TLS), with the
+	// connection's state, or the handshake's error. Data connections are
+	// reported by DataConnDone.
+	TLSHandshakeDone func(ctx context.Context, state tls.ConnectionState, err error)
+
+	// DataConnDone is called for each data connection when it is ready for
+	// the transfer (connected or accepted, and under PROT P its TLS
+	// handshake finished) or when that failed (info.Err).
+	DataConnDone func(ctx context.Context, info DataConnInfo)
+
+	// TransferDone is called once for each transfer (download, upload or
+	// listing) when it has ended: successfully, refused by the server,
+	// failed, or aborted.
+	TransferDone func(ctx context.Context, info TransferInfo)
+
+	// Fallback is called when the Conn replaces a command the server
+	// cannot handle by an older one (EPSV by PASV, EPRT by PORT, MLSD or
+	// "LIST -a" by LIST).
+	Fallback func(ctx context.Context, info FallbackInfo)
 }
 
-func (c *Conn) traceCmd(line string) {
-	if c.logEnabled(slog.LevelDebug) {
-		c.d.Logger.Debug("ftp command", "cmd", redact(line))
+// CommandInfo describes a command written to the control connection.
+type CommandInfo struct {
+	// Verb is the command's name, in upper case ("RETR").
+	Verb string
+	// Line is the command line as sent, without CRLF, with the argument of
+	// PASS and ACCT replaced by "****".
+	Line string
+	// Err is the write's error, if it failed.
+	Err error
+}
+
+// ReplyInfo describes a reply read on the control connection.
+type ReplyInfo struct {
+	// Command is the command line the reply answers, masked like
+	// CommandInfo.Line; "" for the greeting.
+	Command string
+	// Code is the reply code; Message is its text (Reply.Message).
+	Code    int
+	Message string
+	// Elapsed is the time since the command was sent: the server's
+	// round trip for most commands, the transfer's time for the final
+	// reply of a transfer.
+	Elapsed time.Duration
+}
+
+// DataConnInfo describes a data connection.
+type DataConnInfo struct {
+	// Command is the transfer command it serves, masked like
+	// CommandInfo.Line; "" when the connection failed before that command
+	// was sent (a passive port that could not be reached).
+	Command string
+	// Addr is the server's end: the passive address dialled, or the
+	// address the server connected from in active mode.
+	Addr string
+	// Passive is true for EPSV/PASV connections, false for EPRT/PORT.
+	Passive bool
+	// TLS is the connection's TLS state under PROT P, nil for a clear
+	// data connection. TLS.DidResume reports whether the control
+	// connection's session was resumed, which servers such as vsftpd and
+	// ProFTPD require.
+	TLS *tls.ConnectionState
+	// Err says why the connection could not be used, if it could not.
+	Err error
+}
+
+// TransferInfo describes a finished transfer.
+type TransferInfo struct {
+	// Command is the transfer command's verb: RETR, STOR, STOU, APPE,
+	// LIST, NLST or MLSD.
+	Command string
+	// Path is the command's argument ("" for none).
+	Path string
+	// Offset is where the transfer started (REST), 0 for the start.
+	Offset int64
+	// Bytes is how many bytes went over the data connection.
+	Bytes int64
+	// Duration runs from the start of the transfer (its first command) to
+	// its end (its final reply, or its failure).
+	Duration time.Duration
+	// Code is the code of the transfer's final reply, or of the reply
+	// that refused it; 0 if none was read.
+	Code int
+	// Err is the transfer's error; nil when the server confirmed it and
+	// everything it announced arrived. An aborted transfer has an error
+	// too.
+	Err error
+}
+
+// FallbackInfo describes a command replaced by an older one.
+type FallbackInfo struct {
+	// From and To name the commands ("EPSV", "PASV").
+	From, To string
+	// Remembered is true when the Conn uses To from now on, false when it
+	// does so for this one call.
+	Remembered bool
+	// Reason is the error from the command given up.
+	Reason error
+}
+
+type traceKey struct{}
+
+// WithTrace returns a context based on ctx that makes every call made with
+// it report to t. If ctx already carries a Trace, both are called, t's
+// hooks first.
+func WithTrace(ctx context.Context, t *Trace) context.Context {
+	if t == nil {
+		return ctx
+	}
+	if old := ContextTrace(ctx); old != nil {
+		t = composeTraces(t, old)
+	}
+	return context.WithValue(ctx, traceKey{}, t)
+}
+
+// ContextTrace returns the Trace carried by ctx, or nil.
+func ContextTrace(ctx context.Context) *Trace {
+	t, _ := ctx.Value(traceKey{}).(*Trace)
+	return t
+}
+
+// composeTraces returns a Trace whose hooks call a's and then b's. Either
+// may be nil. It works on every func field by reflection, as httptrace's
+// compose does, so that a hook added to Trace is composed without more code.
+func composeTraces(a, b *Trace) *Trace {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	out := new(Trace)
+	av, bv, ov := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem(), reflect.ValueOf(out).Elem()
+	for i := range ov.NumField() {
+		af, bf := av.Field(i), bv.Field(i)
+		switch {
+		case af.IsNil():
+			ov.Field(i).Set(bf)
+		case bf.IsNil():
+			ov.Field(i).Set(af)
+		default:
+			ov.Field(i).Set(reflect.MakeFunc(af.Type(), func(args []reflect.Value) []reflect.Value {
+				af.Call(args)
+				return bf.Call(args)
+			}))
+		}
+	}
+	return out
+}
+
+// traces returns the Trace of the Conn and that of ctx, either nil, and
+// the second nil when it is the first.
+func (c *Conn) traces(ctx context.Context) [2]*Trace {
+	x := ContextTrace(ctx)
+	if x == c.trace {
+		x = nil
+	}
+	return [2]*Trace{c.trace, x}
+}
+
+func (c *Conn) traceCmd(ctx context.Context, line string, err error) {
+	c.sentAt = time.Now()
+	traces := c.traces(ctx)
+	if traces == [2]*Trace{} {
+		return
+	}
+	verb, _, _ := strings.Cut(line, " ")
+	info := CommandInfo{Verb: strings.ToUpper(verb), Line: redact(line), Err: err}
+	for _, t := range traces {
+		if t != nil && t.CommandSent != nil {
+			t.CommandSent(ctx, info)
+		}
 	}
 }
 
-func (c *Conn) traceReply(r *Reply) {
-	if c.logEnabled(slog.LevelDebug) {
-		c.d.Logger.Debug("ftp reply", "code", r.Code, "msg", r.Message())
+func (c *Conn) traceReply(ctx context.Context, cmd string, r *Reply) {
+	traces := c.traces(ctx)
+	if traces == [2]*Trace{} {
+		return
+	}
+	info := ReplyInfo{Command: redact(cmd), Code: r.Code, Message: r.Message()}
+	if cmd != "" && !c.sentAt.IsZero() {
+		info.Elapsed = time.Since(c.sentAt)
+	}
+	for _, t := range traces {
+		if t != nil && t.ReplyReceived != nil {
+			t.ReplyReceived(ctx, info)
+		}
 	}
 }
 
-func (c *Conn) traceSend(line string) {
-	if c.logEnabled(LevelTrace) {
-		c.d.Logger.Log(context.Background(), LevelTrace, "ftp send", "line", redact(line))
+func (c *Conn) traceSend(ctx context.Context, line string) {
+	for _, t := range c.traces(ctx) {
+		if t != nil && t.LineSent != nil {
+			t.LineSent(ctx, redact(line))
+		}
 	}
 }
 
+// traceRecv reports a raw line read; the context is that of the read in
+// progress (see readReply).
 func (c *Conn) traceRecv(line string) {
-	if c.logEnabled(LevelTrace) {
-		c.d.Logger.Log(context.Background(), LevelTrace, "ftp recv", "line", line)
+	ctx := c.readCtx
+	for _, t := range c.traces(ctx) {
+		if t != nil && t.LineReceived != nil {
+			t.LineReceived(ctx, line)
+		}
 	}
 }
 
-// traceData logs a data connection as it opens: where it goes and, under
-// TLS, the version and whether the session was resumed (servers such as
-// vsftpd refuse data connections that do not resume).
-func (c *Conn) traceData(attrs ...any) {
-	if c.logEnabled(slog.LevelDebug) {
-		c.d.Logger.Debug("ftp data connection", attrs...)
+func (c *Conn) traceTLS(ctx context.Context, st tls.ConnectionState, err error) {
+	for _, t := range c.traces(ctx) {
+		if t != nil && t.TLSHandshakeDone != nil {
+			t.TLSHandshakeDone(ctx, st, err)
+		}
 	}
+}
+
+func (c *Conn) traceDataConn(ctx context.Context, info DataConnInfo) {
+	for _, t := range c.traces(ctx) {
+		if t != nil && t.DataConnDone != nil {
+			t.DataConnDone(ctx, info)
+		}
+	}
+}
+
+func (c *Conn) traceFallback(ctx context.Context, from, to string, remembered bool, reason error) {
+	info := FallbackInfo{From: from, To: to, Remembered: remembered, Reason: reason}
+	for _, t := range c.traces(ctx) {
+		if t != nil && t.Fallback != nil {
+			t.Fallback(ctx, info)
+		}
+	}
+}
+
+// traceDone reports the end of t once; later calls do nothing.
+func (t *transfer) traceDone(code int, err error) {
+	if t.traced {
+		return
+	}
+	t.traced = true
+	if t.c.traces(t.ctx) == [2]*Trace{} {
+		return
+	}
+	if code == 0 && t.final != nil {
+		code = t.final.Code
+	}
+	info := TransferInfo{
+		Command:  t.verb,
+		Path:     t.path,
+		Offset:   t.offset,
+		Bytes:    t.n,
+		Duration: time.Since(t.start),
+		Code:     code,
+		Err:      err,
+	}
+	for _, tr := range t.c.traces(t.ctx) {
+		if tr != nil && tr.TransferDone != nil {
+			tr.TransferDone(t.ctx, info)
+		}
+	}
+}
+
+// traceDataResult reports the data connection of a transfer, and any
+// connection from another host refused while waiting for it (active mode).
+func (c *Conn) traceDataResult(ctx context.Context, cmd string, s *dataSetup, res dataResult) {
+	if c.trace == nil && ContextTrace(ctx) == nil {
+		return
+	}
+	for _, addr := range s.rejected {
+		c.traceDataConn(ctx, DataConnInfo{Command: cmd, Addr: addr, Err: errForeignDataConn})
+	}
+	passive := s.ln == nil
+	switch {
+	case res.conn != nil:
+		info := DataConnInfo{Command: cmd, Addr: res.conn.RemoteAddr().String(), Passive: passive}
+		if tc, ok := res.conn.(*tls.Conn); ok {
+			st := tc.ConnectionState()
+			info.TLS = &st
+		}
+		c.traceDataConn(ctx, info)
+	case res.err != nil:
+		info := DataConnInfo{Command: cmd, Passive: passive, Err: res.err}
+		if s.conn != nil {
+			info.Addr = s.conn.RemoteAddr().String()
+		}
+		c.traceDataConn(ctx, info)
+	}
+}
+
+// errForeignDataConn is DataConnInfo.Err for a connection to the active-mode
+// listener from a host other than the server, closed unread.
+var errForeignDataConn = errors.New("ftp: data connection from another host than the server's refused")
+
+// replyCode is the code of the reply behind err, or 0.
+func replyCode(err error) int {
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe.Code
+	}
+	var ue *UnexpectedReplyError
+	if errors.As(err, &ue) && ue.Reply != nil {
+		return ue.Reply.Code
+	}
+	return 0
 }

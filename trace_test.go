@@ -154,7 +154,7 @@ func TestTraceAbortAndData(t *testing.T) {
 	if !rec.has(`ftp command cmd="ABOR"`) || !rec.has(`ftp send line="IAC IP`) {
 		t.Errorf("abort not traced: %q", rec.all())
 	}
-	if !rec.has(`ftp data connection addr="127.0.0.1:`) {
+	if !rec.has(`ftp data connection cmd="RETR f" addr="127.0.0.1:`) {
 		t.Errorf("data connection not traced: %q", rec.all())
 	}
 }

@@ -25,16 +25,31 @@ type transfer struct {
 	final  *Reply         // the final reply, once read
 	err    error          // the transfer's outcome, once known
 	guard  dataGuard
+
+	// For Trace.TransferDone.
+	ctx    context.Context // the context the transfer was started with
+	verb   string
+	path   string
+	offset int64
+	start  time.Time
+	traced bool // TransferDone was called
 }
 
 // startTransfer runs everything up to an open data connection: TYPE, EPSV or
 // PASV (or EPRT/PORT), REST, the command and its preliminary reply, then the
 // data connection's accept and TLS handshake. On failure no reply is left
 // pending: either all were read or the Conn is broken.
-func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64, typ string) (*transfer, error) {
+func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64, typ string) (_ *transfer, err error) {
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
+	start := time.Now()
+	defer func() {
+		if err != nil {
+			t := &transfer{c: c, ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
+			t.traceDone(replyCode(err), err)
+		}
+	}()
 	line, err := commandLine(verb, arg)
 	if err != nil {
 		return nil, err
@@ -66,9 +81,12 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	// the preliminary reply is awaited: servers differ on whether they send
 	// 150 before or after the data connection is up, and waiting for either
 	// first would deadlock with some of them.
-	ready, stop := c.finishData(ctx, setup)
-	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs}
+	replied := make(chan struct{})
+	ready, stop := c.finishData(ctx, setup, replied)
+	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs,
+		ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
 	r, err := c.preliminary(ctx, line)
+	close(replied)
 	if err != nil {
 		stop() // after this, setup.hs is settled
 		return nil, c.dataRefusal(err, t.hs)
@@ -91,13 +109,19 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		res = <-ready
 	}
 	stop()
+	c.traceDataResult(ctx, t.cmd, setup, res)
 	if res.err != nil {
 		if t.final != nil {
 			return nil, res.err
 		}
 		// The server is now failing the transfer: its reply says why
 		// (vsftpd: 522 when the TLS session was not resumed).
-		return nil, c.closeFailed(t, res.err)
+		return nil, &acceptedFailure{c.closeFailed(t, res.err)}
+	}
+	if setup.waitedOut {
+		// The server answered only once the handshake was under way: it
+		// wants the handshake first, and later transfers do not wait.
+		c.tls.handshakeFirst = true
 	}
 	t.data = res.conn
 	t.guard.start(ctx, res.conn, c.d.DataTimeout)
@@ -142,11 +166,25 @@ type dataResult struct {
 // waits for the data connection the server may still open.
 const finalGrace = time.Second
 
+// handshakeWait is how long a data connection's TLS handshake waits for
+// the reply to the transfer command before it begins anyway.
+//
+// The handshake waits so that its ClientHello cannot reach the server
+// before the command it belongs to: the two travel on different
+// connections, and pyftpdlib drops a data connection whose handshake it
+// sees first (its event loop may read the data connection before the
+// control connection even when the command was sent first). A command
+// refused outright then costs no handshake at all. A server that answers
+// only once the data connection's handshake is done is not deadlocked: the
+// handshake starts after handshakeWait, and that Conn stops waiting.
+const handshakeWait = 300 * time.Millisecond
+
 // finishData accepts (active mode) and wraps in TLS (PROT P) in the
-// background, so that it can overlap the wait for the preliminary reply.
-// stop, which may be called more than once, ends that work if it is still
-// going and closes everything unless a result was taken from the channel.
-func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataResult, stop func()) {
+// background, so that it can overlap the wait for the preliminary reply;
+// replied is closed when that reply has been read. stop, which may be
+// called more than once, ends that work if it is still going and closes
+// everything unless a result was taken from the channel.
+func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan struct{}) (ready <-chan dataResult, stop func()) {
 	ch := make(chan dataResult, 1)
 	if s.ln == nil && !c.tls.protP {
 		ch <- dataResult{conn: s.conn}
@@ -163,13 +201,29 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 		conn := s.conn
 		if s.ln != nil {
 			var err error
-			conn, err = c.accept(gctx, s.ln)
+			conn, err = c.accept(gctx, s)
 			if err != nil {
 				ch <- dataResult{err: err}
 				return
 			}
 		}
 		if c.tls.protP {
+			if !c.tls.handshakeFirst {
+				wait := time.NewTimer(handshakeWait)
+				select {
+				case <-replied:
+				case <-wait.C:
+					s.waitedOut = true
+				case <-gctx.Done():
+					// Refused or abandoned before the handshake began:
+					// the server never sees a ClientHello.
+					wait.Stop()
+					conn.Close()
+					ch <- dataResult{err: gctx.Err()}
+					return
+				}
+				wait.Stop()
+			}
 			tc, err := c.dataTLS(gctx, conn, &s.hs)
 			if err != nil {
 				conn.Close()
@@ -202,7 +256,7 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 // side and returns cause together with what the server said. If no reply
 // comes in time the Conn is broken.
 func (c *Conn) closeFailed(t *transfer, cause error) error {
-	r, err := c.readReply(context.Background(), t.cmd, c.d.AbortTimeout)
+	r, err := c.readReply(context.WithoutCancel(t.ctx), t.cmd, c.d.AbortTimeout)
 	if err != nil {
 		return joinErrors(cause, err)
 	}
@@ -215,8 +269,9 @@ func (c *Conn) closeFailed(t *transfer, cause error) error {
 // finish ends a transfer whose data connection is done: it reads the final
 // reply (unless it came early) and checks that it is 2xx and that nothing is
 // missing.
-func (t *transfer) finish(ctx context.Context) error {
+func (t *transfer) finish(ctx context.Context) (err error) {
 	c := t.c
+	defer func() { t.traceDone(0, err) }()
 	t.closeData()
 	r := t.final
 	if r == nil {
@@ -255,10 +310,12 @@ func (t *transfer) closeData() {
 // cancelled context aborts it (ABOR); any other failure closes the data
 // connection and reads the final reply, which usually says why (426, 451,
 // 552). Either way the control connection stays in step or is broken.
-func (t *transfer) dataFailed(ctx context.Context, cause error) error {
+func (t *transfer) dataFailed(ctx context.Context, cause error) (err error) {
 	c := t.c
+	defer func() { t.traceDone(0, err) }()
 	if ctx.Err() != nil {
 		err := fmt.Errorf("ftp: %s: %w", t.cmd, ctx.Err())
+		t.traceDone(0, err) // before abort's own report
 		if aerr := t.abort(); aerr != nil {
 			return joinErrors(err, aerr)
 		}
@@ -300,3 +357,10 @@ func (t *transfer) writeData(p []byte) error {
 	t.n += int64(n)
 	return t.guard.wrap(err)
 }
+
+// acceptedFailure is a transfer that failed after the server answered its
+// command with 1xx: for an upload, the server may have opened the file.
+type acceptedFailure struct{ err error }
+
+func (e *acceptedFailure) Error() string { return e.err.Error() }
+func (e *acceptedFailure) Unwrap() error { return e.err }

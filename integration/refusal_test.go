@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"path"
 	"sort"
 	"strings"
@@ -81,10 +80,10 @@ func TestTransfersAfterRefusals(t *testing.T) {
 }
 
 func transfersAfterRefusals(t *testing.T, in *Instance, version uint16, reuse ftp.SessionReuse) (ok, total, resumed, conns int) {
-	rec := &recorder{}
+	var log dataConnLog
 	d := dialer(in, version)
 	d.SessionReuse = reuse
-	d.Logger = slog.New(rec)
+	d.Trace = log.trace()
 	c := login(t, in, d)
 	dir, _ := in.Scratch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -126,7 +125,7 @@ func transfersAfterRefusals(t *testing.T, in *Instance, version uint16, reuse ft
 			ok++
 		}
 	}
-	conns, resumed = dataTLSResumed(rec)
+	conns, resumed = dataTLSResumed(&log)
 	if want := in.ResumesTLS(version) && reuse != ftp.ReuseOff; want && resumed != conns {
 		t.Errorf("%d of %d TLS data connections resumed, want all", resumed, conns)
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -52,26 +51,49 @@ func TestSessionReuseStrategies(t *testing.T) {
 	}
 }
 
-// recorder is a slog handler that keeps the records' messages and attributes.
-type recorder struct {
+// dataConnLog records, through the trace hooks, the data connections a
+// Conn opens.
+type dataConnLog struct {
 	mu    sync.Mutex
-	lines []string
+	conns []ftp.DataConnInfo
 }
 
-func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
-func (r *recorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
-func (r *recorder) WithGroup(string) slog.Handler            { return r }
-func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+func (l *dataConnLog) trace() *ftp.Trace {
+	return &ftp.Trace{DataConnDone: func(_ context.Context, info ftp.DataConnInfo) {
+		l.mu.Lock()
+		l.conns = append(l.conns, info)
+		l.mu.Unlock()
+	}}
+}
+
+// tls returns the TLS data connections that were set up.
+func (l *dataConnLog) tls() []*tls.ConnectionState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []*tls.ConnectionState
+	for _, info := range l.conns {
+		if info.Err == nil && info.TLS != nil {
+			out = append(out, info.TLS)
+		}
+	}
+	return out
+}
+
+func (l *dataConnLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	var b strings.Builder
-	b.WriteString(rec.Message)
-	rec.Attrs(func(a slog.Attr) bool {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-		return true
-	})
-	r.mu.Lock()
-	r.lines = append(r.lines, b.String())
-	r.mu.Unlock()
-	return nil
+	for _, info := range l.conns {
+		fmt.Fprintf(&b, "%s %s passive=%v", info.Command, info.Addr, info.Passive)
+		if info.TLS != nil {
+			fmt.Fprintf(&b, " %s resumed=%v", tls.VersionName(info.TLS.Version), info.TLS.DidResume)
+		}
+		if info.Err != nil {
+			fmt.Fprintf(&b, " err=%v", info.Err)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // TestVsftpdTLS13LargeTransfers: 5 MiB up and down over TLS 1.3 to vsftpd,
@@ -80,9 +102,9 @@ func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
 // connection resumed.
 func TestVsftpdTLS13LargeTransfers(t *testing.T) {
 	in := Start(t, Vsftpd, Explicit)
-	rec := &recorder{}
+	var log dataConnLog
 	d := dialer(in, tls.VersionTLS13)
-	d.Logger = slog.New(rec)
+	d.Trace = log.trace()
 	c := login(t, in, d)
 	dir, _ := in.Scratch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -98,27 +120,23 @@ func TestVsftpdTLS13LargeTransfers(t *testing.T) {
 			t.Fatalf("download %d: %d bytes, %v", i, len(got), err)
 		}
 	}
-	if data, resumed := dataTLSResumed(rec); data != 6 || resumed != 6 {
-		t.Fatalf("trace shows %d TLS data connections, %d resumed; want 6 and 6:\n%s", data, resumed, strings.Join(rec.lines, "\n"))
+	if data, resumed := dataTLSResumed(&log); data != 6 || resumed != 6 {
+		t.Fatalf("trace shows %d TLS data connections, %d resumed; want 6 and 6:\n%s", data, resumed, &log)
 	}
-	for _, l := range rec.lines {
-		if strings.HasPrefix(l, "ftp data connection event=data connection TLS") && !strings.Contains(l, "version=TLS 1.3") {
-			t.Errorf("not TLS 1.3: %s", l)
+	for _, st := range log.tls() {
+		if st.Version != tls.VersionTLS13 {
+			t.Errorf("data connection not TLS 1.3: %s", &log)
 		}
 	}
 }
 
 // dataTLSResumed counts the TLS data connections in a trace and how many
 // of them resumed a session.
-func dataTLSResumed(rec *recorder) (conns, resumed int) {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	for _, l := range rec.lines {
-		if strings.HasPrefix(l, "ftp data connection event=data connection TLS") {
-			conns++
-			if strings.Contains(l, "resumed=true") {
-				resumed++
-			}
+func dataTLSResumed(log *dataConnLog) (conns, resumed int) {
+	for _, st := range log.tls() {
+		conns++
+		if st.DidResume {
+			resumed++
 		}
 	}
 	return conns, resumed

@@ -52,7 +52,7 @@ type grammar struct {
 // line their URL arguments name it, in the shell (the same structs, parsed
 // per line) they are paths on the shell's server.
 type clientCommands struct {
-	Ls    lsCmd    `cmd:"" help:"List a directory (MLSD when offered, else LIST, parsed)."`
+	Ls    lsCmd    `cmd:"" help:"List a directory (MLSD when offered, else LIST, parsed). Lines of the listing that cannot be read are reported on stderr with their text, after the entries that could; the exit status is then 1."`
 	Get   getCmd   `cmd:"" help:"Download files (- for stdout), or trees with -r."`
 	Put   putCmd   `cmd:"" help:"Upload a file (- for stdin), or a tree with -r. Also: ferry -T FILE URL, as in curl."`
 	Cat   catCmd   `cmd:"" help:"Write a remote file to stdout."`
@@ -80,7 +80,7 @@ type app struct {
 	stderrTTY bool
 	stdinTTY  bool
 
-	trace *traceHandler
+	trace *tracer
 	creds *credCache
 	// sh is the running shell, whose session the commands share and
 	// whose URL arguments are paths; nil on the command line.
@@ -152,7 +152,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		stdinTTY:  isTerminal(stdin),
 		creds:     &credCache{},
 	}
-	a.trace = newTraceHandler(stderr, g.Debug)
+	a.trace = newTracer(stderr, g.Debug)
 	if g.Retries < 0 {
 		return a.fail(usageErrorf("--retries must be 0 or more"))
 	}

@@ -248,7 +248,7 @@ func (a *app) dialer(loc *Location, id int) (*ftp.Dialer, error) {
 		ReplyTimeout: a.g.Timeout,
 		DataTimeout:  a.g.Timeout,
 		AbortTimeout: abortTimeout,
-		Logger:       a.trace.logger(id),
+		Trace:        a.trace.hooks(id),
 		Active:       a.g.Active,
 		DisableEPSV:  a.g.NoEPSV,
 		TLS:          a.tlsMode(loc),

@@ -32,15 +32,16 @@ func (cmd *demoCmd) run(ctx context.Context, a *app) error {
 		fmt.Fprintf(out, "\n== "+format+"\n", args...)
 	}
 	fmt.Fprintf(out, "ferry demo: an in-process FTP server on %s with an in-memory file system.\n", srv.Addr())
-	fmt.Fprintln(out, "Lines starting with > are commands sent, < replies received (the password is masked).")
+	fmt.Fprintln(out, "Lines starting with > are commands sent, < replies received (the password is masked),")
+	fmt.Fprintln(out, "* what happened on the connections: TLS, data connections, transfers.")
 
-	trace := newTraceHandler(out, 1)
+	trace := newTracer(out, 1)
 	d := &ftp.Dialer{
 		Timeout:      a.g.Timeout,
 		ReplyTimeout: a.g.Timeout,
 		DataTimeout:  a.g.Timeout,
 		AbortTimeout: abortTimeout,
-		Logger:       trace.logger(0),
+		Trace:        trace.hooks(0),
 		Active:       a.g.Active,
 		DisableEPSV:  a.g.NoEPSV,
 		TLS:          ftp.TLSExplicit,

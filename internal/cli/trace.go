@@ -2,102 +2,131 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ferryftp/ftp"
 )
 
-// traceHandler turns the ftp package's log records into the protocol
-// trace of -d: "> CMD" for each command, "< CODE text" for each reply, and
-// with -dd ">> raw" / "<< raw" for every line on the wire. The ftp package
-// already masks PASS and ACCT arguments in these records.
-type traceHandler struct {
-	mu     *sync.Mutex
-	w      io.Writer
-	level  slog.Level
-	prefix string // "[2] " for the second connection of a parallel run
+// tracer writes the protocol trace of -d from the ftp package's trace
+// hooks: "> CMD" for each command, "< CODE text" for each reply, "* ..." for
+// TLS handshakes, data connections, transfers and fallbacks, and with -dd
+// ">> raw" / "<< raw" for every line on the wire. The ftp package masks PASS
+// and ACCT arguments before any hook sees them.
+type tracer struct {
+	mu  sync.Mutex // one line at a time from parallel connections
+	w   io.Writer
+	raw bool // -dd
 }
 
-// newTraceHandler returns a handler for the given -d count, or nil when
-// tracing is off.
-func newTraceHandler(w io.Writer, debug int) *traceHandler {
+// newTracer returns a tracer for the given -d count, or nil when tracing
+// is off.
+func newTracer(w io.Writer, debug int) *tracer {
 	if debug <= 0 {
 		return nil
 	}
-	level := slog.LevelDebug
-	if debug > 1 {
-		level = ftp.LevelTrace
-	}
-	return &traceHandler{mu: &sync.Mutex{}, w: w, level: level}
+	return &tracer{w: w, raw: debug > 1}
 }
 
-// logger returns a logger for connection number id (0 for the only one),
-// or nil when tracing is off.
-func (h *traceHandler) logger(id int) *slog.Logger {
-	if h == nil {
-		return nil
+// print writes one trace line for connection id (0 when there is only
+// one; a parallel run prefixes "[2] ").
+func (tr *tracer) print(id int, format string, args ...any) {
+	if tr == nil {
+		return
 	}
-	c := *h
+	line := fmt.Sprintf(format, args...)
 	if id > 0 {
-		c.prefix = fmt.Sprintf("[%d] ", id)
+		line = fmt.Sprintf("[%d] %s", id, line)
 	}
-	return slog.New(&c)
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	fmt.Fprintln(tr.w, line)
 }
 
 // note prints one line of ferry's own commentary in the trace.
-func (h *traceHandler) note(format string, args ...any) {
-	if h == nil {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	fmt.Fprintf(h.w, h.prefix+"* "+format+"\n", args...)
+func (tr *tracer) note(format string, args ...any) {
+	tr.print(0, "* "+format, args...)
 }
 
-// Enabled implements slog.Handler.
-func (h *traceHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
-
-// WithAttrs implements slog.Handler; attributes are not shown.
-func (h *traceHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-
-// WithGroup implements slog.Handler; groups are not shown.
-func (h *traceHandler) WithGroup(string) slog.Handler { return h }
-
-// Handle implements slog.Handler.
-func (h *traceHandler) Handle(_ context.Context, r slog.Record) error {
-	attrs := map[string]slog.Value{}
-	var order []string
-	r.Attrs(func(a slog.Attr) bool {
-		attrs[a.Key] = a.Value.Resolve()
-		order = append(order, a.Key)
-		return true
-	})
-	var line string
-	switch r.Message {
-	case "ftp command":
-		line = "> " + attrs["cmd"].String()
-	case "ftp reply":
-		line = fmt.Sprintf("< %s %s", attrs["code"].String(), oneLine(attrs["msg"].String()))
-	case "ftp send":
-		line = ">> " + attrs["line"].String()
-	case "ftp recv":
-		line = "<< " + attrs["line"].String()
-	default:
-		var b strings.Builder
-		b.WriteString("* " + strings.TrimPrefix(r.Message, "ftp "))
-		for _, k := range order {
-			fmt.Fprintf(&b, " %s=%s", k, attrs[k].String())
-		}
-		line = b.String()
+// hooks returns the trace hooks for connection number id, or nil when
+// tracing is off.
+func (tr *tracer) hooks(id int) *ftp.Trace {
+	if tr == nil {
+		return nil
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, err := fmt.Fprintln(h.w, h.prefix+line)
-	return err
+	t := &ftp.Trace{
+		CommandSent: func(_ context.Context, info ftp.CommandInfo) {
+			if info.Err != nil {
+				tr.print(id, "> %s (not sent: %v)", info.Line, info.Err)
+				return
+			}
+			tr.print(id, "> %s", info.Line)
+		},
+		ReplyReceived: func(_ context.Context, info ftp.ReplyInfo) {
+			tr.print(id, "< %d %s", info.Code, oneLine(info.Message))
+		},
+		TLSHandshakeDone: func(_ context.Context, st tls.ConnectionState, err error) {
+			if err != nil {
+				tr.print(id, "* control connection TLS handshake failed: %v", err)
+				return
+			}
+			tr.print(id, "* control connection %s", tlsSummary(&st))
+		},
+		DataConnDone: func(_ context.Context, info ftp.DataConnInfo) {
+			mode := "active"
+			if info.Passive {
+				mode = "passive"
+			}
+			where := "to " + info.Addr
+			switch {
+			case info.Addr == "":
+				where = "with the server"
+			case !info.Passive:
+				where = "from " + info.Addr
+			}
+			if info.Err != nil {
+				tr.print(id, "* data connection %s (%s) failed: %v", where, mode, info.Err)
+				return
+			}
+			if info.TLS != nil {
+				mode += ", " + tlsSummary(info.TLS)
+			}
+			tr.print(id, "* data connection %s (%s)", where, mode)
+		},
+		TransferDone: func(_ context.Context, info ftp.TransferInfo) {
+			what := strings.TrimSpace(info.Command + " " + info.Path)
+			if info.Err != nil {
+				tr.print(id, "* %s failed after %d bytes in %v", what, info.Bytes, info.Duration.Round(100*time.Microsecond))
+				return
+			}
+			tr.print(id, "* %s: %d bytes in %v", what, info.Bytes, info.Duration.Round(100*time.Microsecond))
+		},
+		Fallback: func(_ context.Context, info ftp.FallbackInfo) {
+			when := "for this command"
+			if info.Remembered {
+				when = "from now on"
+			}
+			tr.print(id, "* %s refused or unusable, using %s %s", info.From, info.To, when)
+		},
+	}
+	if tr.raw {
+		t.LineSent = func(_ context.Context, line string) { tr.print(id, ">> %s", line) }
+		t.LineReceived = func(_ context.Context, line string) { tr.print(id, "<< %s", line) }
+	}
+	return t
+}
+
+// tlsSummary is "TLS 1.3, TLS_AES_128_GCM_SHA256, resumed".
+func tlsSummary(st *tls.ConnectionState) string {
+	s := tls.VersionName(st.Version) + ", " + tls.CipherSuiteName(st.CipherSuite)
+	if st.DidResume {
+		return s + ", resumed"
+	}
+	return s + ", new session"
 }
 
 // oneLine joins a multi-line reply's text so each reply is one trace line.

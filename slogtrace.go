@@ -1,0 +1,85 @@
+package ftp
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+)
+
+// LevelTrace is the slog level of the raw protocol trace: every line sent
+// and received, below slog.LevelDebug where commands and replies are logged
+// (ftplib's debug levels 2 and 1).
+const LevelTrace = slog.LevelDebug - 4
+
+// SlogTrace returns a Trace that logs to l, with the context of each call:
+// commands ("ftp command"), replies ("ftp reply"), TLS handshakes, data
+// connections, transfers and fallbacks at slog.LevelDebug, and raw lines
+// ("ftp send", "ftp recv") at LevelTrace. It is what Dialer.Logger installs.
+// A nil l gives a nil Trace.
+func SlogTrace(l *slog.Logger) *Trace {
+	if l == nil {
+		return nil
+	}
+	debug := func(ctx context.Context, msg string, attrs ...slog.Attr) {
+		if l.Enabled(ctx, slog.LevelDebug) {
+			l.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+		}
+	}
+	withErr := func(attrs []slog.Attr, err error) []slog.Attr {
+		if err != nil {
+			attrs = append(attrs, slog.String("err", err.Error()))
+		}
+		return attrs
+	}
+	return &Trace{
+		CommandSent: func(ctx context.Context, info CommandInfo) {
+			debug(ctx, "ftp command", withErr([]slog.Attr{slog.String("cmd", info.Line)}, info.Err)...)
+		},
+		ReplyReceived: func(ctx context.Context, info ReplyInfo) {
+			debug(ctx, "ftp reply", slog.Int("code", info.Code), slog.String("msg", info.Message))
+		},
+		LineSent: func(ctx context.Context, line string) {
+			l.LogAttrs(ctx, LevelTrace, "ftp send", slog.String("line", line))
+		},
+		LineReceived: func(ctx context.Context, line string) {
+			l.LogAttrs(ctx, LevelTrace, "ftp recv", slog.String("line", line))
+		},
+		TLSHandshakeDone: func(ctx context.Context, st tls.ConnectionState, err error) {
+			debug(ctx, "ftp control connection TLS", withErr(tlsAttrs(&st), err)...)
+		},
+		DataConnDone: func(ctx context.Context, info DataConnInfo) {
+			mode := "active"
+			if info.Passive {
+				mode = "passive"
+			}
+			attrs := []slog.Attr{slog.String("cmd", info.Command), slog.String("addr", info.Addr), slog.String("mode", mode)}
+			if info.TLS != nil {
+				attrs = append(attrs, tlsAttrs(info.TLS)...)
+			}
+			debug(ctx, "ftp data connection", withErr(attrs, info.Err)...)
+		},
+		TransferDone: func(ctx context.Context, info TransferInfo) {
+			debug(ctx, "ftp transfer", withErr([]slog.Attr{
+				slog.String("cmd", info.Command), slog.String("path", info.Path),
+				slog.Int64("offset", info.Offset), slog.Int64("bytes", info.Bytes),
+				slog.Duration("duration", info.Duration), slog.Int("code", info.Code),
+			}, info.Err)...)
+		},
+		Fallback: func(ctx context.Context, info FallbackInfo) {
+			debug(ctx, "ftp fallback", withErr([]slog.Attr{
+				slog.String("from", info.From), slog.String("to", info.To), slog.Bool("remembered", info.Remembered),
+			}, info.Reason)...)
+		},
+	}
+}
+
+func tlsAttrs(st *tls.ConnectionState) []slog.Attr {
+	if st.Version == 0 {
+		return nil
+	}
+	return []slog.Attr{
+		slog.String("version", tls.VersionName(st.Version)),
+		slog.String("cipher", tls.CipherSuiteName(st.CipherSuite)),
+		slog.Bool("resumed", st.DidResume),
+	}
+}
