@@ -391,7 +391,7 @@ func (p *Parser) dayTimeOrYear(m time.Month, day int, cs string) (lsDate, bool) 
 		if !validDate(y, m, day) {
 			return lsDate{}, false
 		}
-		return lsDate{time.Date(y, m, day, 0, 0, 0, 0, p.loc), PrecisionDay}, true
+		return lsDate{p.date(y, m, day, 0, 0, 0, 0), PrecisionDay}, true
 	}
 	if n := len(cs); n >= 3 && cs[n-2] == ':' && isDigit(cs[n-1]) {
 		cs = cs[:n-1] + "0" + cs[n-1:] // "00:0": a one-digit minute (embedded servers)
@@ -420,7 +420,7 @@ func (p *Parser) lsVShellDate(line string, a, b, c, d span) (lsDate, bool) {
 	if !ok1 || !ok2 || !ok3 || prec != PrecisionMinute || h > 23 || !validDate(y, m, day) {
 		return lsDate{}, false
 	}
-	return lsDate{time.Date(y, m, day, h, mi, 0, 0, p.loc), PrecisionMinute}, true
+	return lsDate{p.date(y, m, day, h, mi, 0, 0), PrecisionMinute}, true
 }
 
 // lsISODate reads ls --time-style=long-iso ("2005-04-08 11:22") and
@@ -452,7 +452,7 @@ func (p *Parser) lsISODate(line string, a, b span) (lsDate, int, bool) {
 			}
 		}
 	}
-	return lsDate{time.Date(y, time.Month(mo), day, h, mi, sec, nsec, p.loc), prec}, end, true
+	return lsDate{p.date(y, time.Month(mo), day, h, mi, sec, nsec), prec}, end, true
 }
 
 // parseZoneOffset reads "+hhmm" or "-hhmm".

@@ -41,7 +41,7 @@ type Globals struct {
 type grammar struct {
 	Globals
 
-	Ls     lsCmd     `cmd:"" help:"List a directory (MLSD when offered, else LIST, parsed)."`
+	Ls     lsCmd     `cmd:"" help:"List a directory (MLSD when offered, else LIST, parsed). Lines of the listing that cannot be read are reported on stderr with their text, after the entries that could; the exit status is then 1."`
 	Get    getCmd    `cmd:"" help:"Download a file (- for stdout), or a tree with -r."`
 	Put    putCmd    `cmd:"" help:"Upload a file (- for stdin), or a tree with -r."`
 	Cat    catCmd    `cmd:"" help:"Write a remote file to stdout."`

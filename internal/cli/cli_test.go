@@ -91,13 +91,14 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"ftpserve": cmdServe,
-			"ftpfault": cmdFault,
-			"mkfile":   cmdMkfile,
-			"freeport": cmdFreeport,
-			"chmod":    cmdChmod,
-			"touch":    cmdTouch,
-			"sleep":    cmdSleep,
+			"ftpserve":  cmdServe,
+			"ftpfault":  cmdFault,
+			"listserve": cmdListServe,
+			"mkfile":    cmdMkfile,
+			"freeport":  cmdFreeport,
+			"chmod":     cmdChmod,
+			"touch":     cmdTouch,
+			"sleep":     cmdSleep,
 		},
 	})
 }
