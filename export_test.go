@@ -10,3 +10,11 @@ func SetLimitGrowInterval(d time.Duration) (restore func()) {
 	limitGrowInterval = d
 	return func() { limitGrowInterval = old }
 }
+
+// SetProbeWindow shortens the pipelining probe's wait for tests and returns
+// a function that restores it.
+func SetProbeWindow(d time.Duration) (restore func()) {
+	old := probeWindow
+	probeWindow = d
+	return func() { probeWindow = old }
+}
