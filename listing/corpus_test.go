@@ -31,6 +31,7 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/l
 type corpusCase struct {
 	path    string
 	source  string
+	family  string // the server family the listing comes from
 	opts    Options
 	input   []string
 	want    []string
@@ -65,6 +66,8 @@ func readCorpus(t *testing.T, path string) corpusCase {
 			switch {
 			case strings.HasPrefix(line, "# Source:"):
 				c.source = strings.TrimSpace(strings.TrimPrefix(line, "# Source:"))
+			case strings.HasPrefix(line, "# Family:"):
+				c.family = strings.TrimSpace(strings.TrimPrefix(line, "# Family:"))
 			case strings.HasPrefix(line, "format:"):
 				f, ok := ParseFormat(strings.TrimSpace(strings.TrimPrefix(line, "format:")))
 				if !ok {
@@ -102,6 +105,9 @@ func readCorpus(t *testing.T, path string) corpusCase {
 	}
 	if c.source == "" {
 		t.Fatalf("%s: no # Source: provenance line", path)
+	}
+	if c.family == "" {
+		t.Fatalf("%s: no # Family: line (the server family of the listing)", path)
 	}
 	if c.opts.Now.IsZero() {
 		t.Fatalf("%s: no now: line (results must not depend on the clock)", path)
@@ -170,7 +176,7 @@ func errName(err error) string {
 		name string
 	}{
 		{ErrNoFormat, "ErrNoFormat"}, {ErrSyntax, "ErrSyntax"}, {ErrTime, "ErrTime"},
-		{ErrSize, "ErrSize"}, {ErrName, "ErrName"}, {ErrFacts, "ErrFacts"}, {ErrTruncated, "ErrTruncated"},
+		{ErrSize, "ErrSize"}, {ErrName, "ErrName"}, {ErrFacts, "ErrFacts"}, {ErrTruncated, "ErrTruncated"}, {ErrServer, "ErrServer"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name
@@ -232,9 +238,17 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// TestCorpusSize keeps the corpus at its promised size: at least 300
-// listing lines over at least 10 formats.
+// The corpus's promised size: real listing lines, and server families
+// (a server product or system whose listing dialect differs from the
+// others', named by each file's "# Family:" line).
+const (
+	corpusMinLines    = 1200
+	corpusMinFamilies = 18
+)
+
+// TestCorpusSize keeps the corpus at its promised size.
 func TestCorpusSize(t *testing.T) {
+	perFamily := map[string]int{}
 	perFormat := map[Format]int{}
 	total := 0
 	for _, path := range corpusFiles(t) {
@@ -244,13 +258,55 @@ func TestCorpusSize(t *testing.T) {
 			f = Detect(c.input, c.opts.SystHint)
 		}
 		perFormat[f] += c.inLines
+		perFamily[c.family] += c.inLines
 		total += c.inLines
 	}
-	t.Logf("corpus: %d lines, per format %v", total, perFormat)
-	if total < 300 {
-		t.Errorf("corpus has %d lines, want at least 300", total)
+	t.Logf("corpus: %d lines, %d families %v, per format %v", total, len(perFamily), perFamily, perFormat)
+	if total < corpusMinLines {
+		t.Errorf("corpus has %d lines, want at least %d", total, corpusMinLines)
 	}
-	if len(perFormat) < 10 {
-		t.Errorf("corpus covers %d formats, want at least 10", len(perFormat))
+	if len(perFamily) < corpusMinFamilies {
+		t.Errorf("corpus covers %d server families, want at least %d", len(perFamily), corpusMinFamilies)
+	}
+}
+
+// TestCorpusDetectVsForced reads every corpus listing twice, once with
+// the format detected and once with it forced, and requires the same
+// entries and errors: detection must never change what a line means.
+func TestCorpusDetectVsForced(t *testing.T) {
+	for _, path := range corpusFiles(t) {
+		c := readCorpus(t, path)
+		detected := Detect(c.input, c.opts.SystHint)
+		forced := c.opts.Format
+		if forced == Auto {
+			forced = detected
+		}
+		if forced == Auto {
+			continue // nothing in the listing is an entry of any format
+		}
+		if detected != forced {
+			// A listing forced to a format detection does not pick must
+			// still read the same when forced: nothing to compare.
+			continue
+		}
+		auto, forcedOpts := c.opts, c.opts
+		auto.Format, forcedOpts.Format = Auto, forced
+		ae, aerrs := Parse(c.input, auto)
+		fe, ferrs := Parse(c.input, forcedOpts)
+		if len(ae) != len(fe) || len(aerrs) != len(ferrs) {
+			t.Errorf("%s: detected %d entries, %d errors; forced %v %d entries, %d errors",
+				path, len(ae), len(aerrs), forced, len(fe), len(ferrs))
+			continue
+		}
+		for i := range ae {
+			if a, f := renderEntry(ae[i]), renderEntry(fe[i]); a != f {
+				t.Errorf("%s: entry %d detected %s, forced %s", path, i, a, f)
+			}
+		}
+		for i := range aerrs {
+			if aerrs[i].Line != ferrs[i].Line || errName(aerrs[i].Err) != errName(ferrs[i].Err) {
+				t.Errorf("%s: error %d detected %v, forced %v", path, i, aerrs[i], ferrs[i])
+			}
+		}
 	}
 }

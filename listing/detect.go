@@ -8,7 +8,7 @@ const detectSample = 100
 // detectOrder is the order in which formats win ties. NetPresenz comes
 // before Unix because its lines are also valid ls lines, but not the
 // reverse; MVS comes last because a bare member name is any word.
-var detectOrder = [...]Format{MLSx, NetPresenz, Unix, DOS, EPLF, VMS, NetWare, OS400, OS2, MVS}
+var detectOrder = [...]Format{MLSx, NetPresenz, Unix, DOS, EPLF, VMS, NetWare, OS400, OS2, CMS, Guardian, OS9, VxWorks, WFFTP, VShell, MVS}
 
 // Detect picks the format of a listing from its first lines. Each
 // parser reads the sample; the one that reads the most lines as entries
@@ -89,6 +89,7 @@ func scoreFormat(f Format, lines []string) detectScore {
 	for _, l := range lines {
 		var e Entry
 		p.weak = false
+		p.badTime = false
 		p.line++
 		out, err := p.parse(l, &e)
 		p.prevBlank = isBlank(l)
@@ -100,7 +101,7 @@ func scoreFormat(f Format, lines []string) detectScore {
 		case err != nil:
 			s.bad++
 		case out != gotEntry:
-		case e.Size < -1 || checkName(e.Name, f) != nil:
+		case e.Size < -1 || checkName(e.Name, f) != nil || p.badTime:
 			s.bad++
 		case p.weak:
 			s.weak++
@@ -124,6 +125,14 @@ func systFormat(syst string) Format {
 		return Auto
 	case strings.Contains(s, "MVS"), strings.Contains(s, "Z/OS"), strings.Contains(s, "OS/390"):
 		return MVS
+	case strings.Contains(s, "VM/CMS"), strings.Contains(s, "Z/VM"), strings.HasPrefix(s, "VM "):
+		return CMS
+	case strings.Contains(s, "NONSTOP"), strings.Contains(s, "GUARDIAN"), strings.Contains(s, "TANDEM"):
+		return Guardian
+	case strings.Contains(s, "OS-9"), strings.Contains(s, "OS9"):
+		return OS9
+	case strings.Contains(s, "VXWORKS"):
+		return VxWorks
 	case strings.Contains(s, "OS/400"), strings.Contains(s, "OS400"):
 		return OS400
 	case strings.Contains(s, "VMS"):

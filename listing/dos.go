@@ -1,7 +1,5 @@
 package listing
 
-import "time"
-
 // MS-DOS style lines, sent by IIS (its default "MS-DOS" directory listing
 // style), Windows CE and many embedded servers:
 //
@@ -23,6 +21,11 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 	}
 	y, m, d, ok := numericDate(line[dt.start:dt.end], p.dateOrder(line[dt.start:dt.end], MDY))
 	if !ok {
+		if dt.start == 0 {
+			if out, err := parseWin16(p, line, e); err == nil {
+				return out, nil
+			}
+		}
 		if dt.start > 0 || !isDigit(line[0]) {
 			return 0, errSyntaxNoLeadingDate
 		}
@@ -66,7 +69,7 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 	} else if h > 23 {
 		return 0, errTimeBadTime
 	}
-	e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
+	e.ModTime = p.date(y, m, d, h, mi, sec, 0)
 	e.Precision = prec
 
 	field := line[next.start:next.end]
@@ -86,12 +89,20 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 		e.Type = File
 		e.Size = n
 	}
-	// IIS pads <DIR> to a fixed column; a size is followed by one space.
-	// Leading spaces of names cannot be told from the padding, so they
-	// are dropped.
+	// IIS prints names from column 39: sizes end at column 38, "<DIR>"
+	// starts at column 24 (26 with four-digit years) and is padded. There,
+	// and only there, blanks after that column are part of the name; other
+	// servers pad differently, so leading blanks are dropped.
 	start := skipSpaces(line, next.end)
 	if start >= len(line) {
 		return 0, errNameMissing
+	}
+	const iisNameColumn = 39
+	switch {
+	case e.Type == File && next.end == iisNameColumn-1:
+		start = iisNameColumn
+	case e.Type != File && (next.start == 24 || next.start == 26) && ampm != 0 && start > iisNameColumn:
+		start = iisNameColumn
 	}
 	e.Name = line[start:]
 	if e.Type == Link {
@@ -105,5 +116,65 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 			}
 		}
 	}
+	return gotEntry, nil
+}
+
+// parseWin16 reads the layout of FTP servers for 16-bit Windows (SuperTCP):
+// name first, then "<DIR>" or the size, a MM-DD-YY (or MM/DD/YY) date and a
+// 24-hour time:
+//
+//	INSTALL         <DIR>           11-16-94        17:17
+//	DESIGN1.DOC          11264      05-11-95        14:20
+//
+// DOS names have no blanks. SuperTCP 7 on 32-bit Windows adds the long
+// name after one blank (it may itself start with a blank):
+//
+//	TESTDI~1     <DIR>     11-29-2004  22:16 Test Dir
+func parseWin16(p *Parser, line string, e *Entry) (outcome, error) {
+	var t [4]span
+	pos := 0
+	for i := range t {
+		s, ok := nextToken(line, pos)
+		if !ok {
+			return 0, errSyntaxTooShort
+		}
+		t[i], pos = s, s.end
+	}
+	long := ""
+	if _, more := nextToken(line, pos); more {
+		if line[pos] != ' ' || pos+1 >= len(line) {
+			return 0, errSyntaxUnexpectedColumn
+		}
+		long = line[pos+1:]
+	}
+	ds := line[t[2].start:t[2].end]
+	if len(ds) < 8 || (ds[2] != '-' && ds[2] != '/') {
+		return 0, errSyntaxNoDate
+	}
+	y, m, d, ok := numericDate(ds, p.dateOrder(ds, MDY))
+	if !ok {
+		return 0, errTimeBadDate
+	}
+	h, mi, _, _, prec, ok := parseClock(line[t[3].start:t[3].end], false)
+	if !ok || h > 23 || prec != PrecisionMinute {
+		return 0, errTimeBadTime
+	}
+	field := line[t[1].start:t[1].end]
+	switch {
+	case equalFold(field, "<DIR>"):
+		e.Type, e.Size = Dir, -1
+	default:
+		n, ok := parseUint(field)
+		if !ok {
+			return 0, errSizeNotANumber
+		}
+		e.Type, e.Size = File, n
+	}
+	e.Name = line[t[0].start:t[0].end]
+	if long != "" {
+		e.Name = long
+	}
+	e.ModTime = p.date(y, m, d, h, mi, 0, 0)
+	e.Precision = PrecisionMinute
 	return gotEntry, nil
 }

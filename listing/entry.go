@@ -85,7 +85,8 @@ func (p Precision) Truncate(t time.Time) time.Time {
 // Entry is one object of a directory listing.
 //
 // Every string field is a substring of the line it came from, so an entry
-// costs no allocation and keeps its line alive.
+// costs no allocation and keeps its line alive. (The one exception: a
+// VM/CMS file's Name joins its file name and type with a dot.)
 type Entry struct {
 	// Name is the object's name exactly as the server sent it (bytes, not
 	// necessarily UTF-8), to be sent back unchanged. VMS directories lose
@@ -116,7 +117,9 @@ type Entry struct {
 	// numbers), empty when the format has none.
 	Owner, Group string
 	// Dir is the directory heading the section this entry came from in a
-	// recursive ("ls -lR") listing, empty otherwise.
+	// recursive ("ls -lR") listing, or the directory an OpenVMS listing's
+	// header names ("USER1:[TEMP]", as printed), empty otherwise. It is
+	// context: Name is never prefixed with it.
 	Dir string
 	// Raw is the listing line (for a VMS entry wrapped over two lines, both
 	// lines joined by "\n").

@@ -21,6 +21,10 @@ var (
 	ErrName = errors.New("listing: invalid name")
 	// ErrFacts means an MLSx fact list is malformed.
 	ErrFacts = errors.New("listing: invalid MLSx facts")
+	// ErrServer means the server printed an error message where an entry
+	// should be (an OpenVMS "%RMS-E-PRV, insufficient privilege…" line):
+	// some object exists but the listing cannot describe it.
+	ErrServer = errors.New("listing: server error in place of an entry")
 	// ErrTruncated means a record wrapped over several lines (VMS) ended
 	// with the listing.
 	ErrTruncated = errors.New("listing: record cut off at end of listing")

@@ -18,12 +18,19 @@ const (
 	OS2               // OS/2: "  1123  A  07-14-99  12:37  name"
 	NetWare           // Novell NetWare: "d [R----F--] owner  512  Jan 16 18:53  name"
 	NetPresenz        // NetPresenz/WebSTAR for Mac OS: "drwxrwxr-x  folder  2 May 10  1996 name"
+	CMS               // IBM VM/CMS: "PROFILE  EXEC  A1 V  17  3  1  9/12/91  12:39:07"
+	Guardian          // HP NonStop Guardian: "ALV  101  2522 27-Aug-02 13:57:10 155,106 \"nnnn\""
+	OS9               // Microware OS-9: "20.20 07/03/29 1026 d-ewrewr 2650 85920 CMDS"
+	VxWorks           // VxWorks: "2048    Feb-28-1998  05:23:30   name <DIR>"
+	WFFTP             // Nortel wfFtp: "config  1014196  06/03/04  Thur.   10:20:03"
+	VShell            // older VShell: "206876  Apr 04, 2000 21:06 name"
 	numFormats
 )
 
 var formatNames = [numFormats]string{
 	Auto: "auto", MLSx: "mlsx", Unix: "unix", DOS: "dos", EPLF: "eplf", VMS: "vms",
 	MVS: "mvs", OS400: "os400", OS2: "os2", NetWare: "netware", NetPresenz: "netpresenz",
+	CMS: "cms", Guardian: "guardian", OS9: "os9", VxWorks: "vxworks", WFFTP: "wfftp", VShell: "vshell",
 }
 
 // String returns the format's lower-case name, as accepted by [ParseFormat].

@@ -57,8 +57,10 @@ func checkEntry(t *testing.T, f Format, e Entry) {
 		t.Fatalf("%q: name %q has NUL", e.Raw, e.Name)
 	case f != MLSx && f != OS400 && strings.IndexByte(e.Name, '/') >= 0:
 		t.Fatalf("%q: %v name %q has a slash", e.Raw, f, e.Name)
-	case !strings.Contains(e.Raw, e.Name):
+	case f != CMS && !strings.Contains(e.Raw, e.Name):
 		t.Fatalf("%q: name %q is not from the line", e.Raw, e.Name)
+	case f == CMS && !strings.HasPrefix(e.Raw, strings.SplitN(e.Name, ".", 2)[0]):
+		t.Fatalf("%q: CMS name %q does not start the line", e.Raw, e.Name)
 	case e.Type > Other:
 		t.Fatalf("%q: type %d", e.Raw, e.Type)
 	case e.Precision == PrecisionNone && !e.ModTime.IsZero():
@@ -122,6 +124,27 @@ func FuzzNetWare(f *testing.F) {
 
 func FuzzNetPresenz(f *testing.F) {
 	fuzzFormat(f, NetPresenz, "-rw-r--r--    54149       27826    81975 Jul 22  2010 09.jpg\ndrwxr-xr-x  folder  2 May 10  1996 d")
+}
+
+func FuzzCMS(f *testing.F) {
+	fuzzFormat(f, CMS, "Filename FileType  Fm Format Lrecl  Records Blocks Date      Time\nPROFILE  EXEC      A1 V      17     3      1       9/12/91   12:39:07\nAUTHORS            A1 DIR    -      -      -       9/20/99   10:31:11")
+}
+
+func FuzzGuardian(f *testing.F) {
+	fuzzFormat(f, Guardian, "File         Code             EOF  Last Modification    Owner  RWEP\nALV           101             2522 27-Aug-02 13:57:10 155, 106 \"nnnn\"")
+}
+
+func FuzzOS9(f *testing.F) {
+	fuzzFormat(f, OS9, "  Owner    Last modified  Attributes Sector Bytecount Name\n 20.20 07/03/29 1026 d-ewrewr 2650 85920 CMDS")
+}
+
+func FuzzVxWorksWFFTP(f *testing.F) {
+	f.Add("2048    Feb-28-1998  05:23:30   a dir <DIR>\nconfig  1014196  06/03/04  Thur.   10:20:03\n206876  Apr 04, 2000 21:06 a b/")
+	f.Fuzz(func(t *testing.T, data string) {
+		for _, format := range []Format{VxWorks, WFFTP, VShell} {
+			checkListing(t, data, Options{Format: format, Now: fuzzNow})
+		}
+	})
 }
 
 // FuzzDetect runs detection and a whole-listing parse, with and without a

@@ -23,9 +23,14 @@ func TestParseMLST(t *testing.T) {
 		// Two spaces of indentation (rclone#8403) and none (jlaffaye a8857c3).
 		{"  type=file;size=3; a b", "a b", File, 3},
 		{"type=file;size=3; a b", "a b", File, 3},
-		// No facts: the indentation, then the separator space, then the name.
-		{"  x", "x", File, -1},
-		{"   x", " x", File, -1},
+		// No facts: the indentation, then the separator space, then the
+		// name; no type fact, so the kind of object is unknown.
+		{"  x", "x", Other, -1},
+		{"   x", " x", Other, -1},
+		// MLST of the root: the name is "/" itself (ProFTPD, vsftpd).
+		{" type=cdir;modify=20240101000000;UNIX.mode=0755; /", "/", Dir, -1},
+		// Facts but no type fact (a server that leaves it out).
+		{" size=12;modify=20240101000000; /pub/x", "/pub/x", Other, 12},
 	} {
 		e, err := ParseMLST(tt.line)
 		if err != nil {

@@ -61,7 +61,10 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 	}
 	e.Name = name
 	e.Size = -1
-	e.Type = File
+	// Without a type fact the server has not said what the object is;
+	// calling it a file would invite a RETR that may fail or fetch a
+	// directory listing.
+	e.Type = Other
 	e.facts = facts
 	p.weak = facts == ""
 	var sizd int64 = -1
@@ -138,7 +141,7 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 // to its target.
 func mlsxType(v string) (Type, string) {
 	switch {
-	case v == "" || equalFold(v, "file"):
+	case equalFold(v, "file"):
 		return File, ""
 	case equalFold(v, "dir"), equalFold(v, "cdir"), equalFold(v, "pdir"):
 		return Dir, ""

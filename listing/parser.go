@@ -40,6 +40,18 @@ func (p *Parser) parse(line string, e *Entry) (outcome, error) {
 		return parseNetWare(p, line, e)
 	case NetPresenz:
 		return parseNetPresenz(p, line, e)
+	case CMS:
+		return parseCMS(p, line, e)
+	case Guardian:
+		return parseGuardian(p, line, e)
+	case OS9:
+		return parseOS9(p, line, e)
+	case VxWorks:
+		return parseVxWorks(p, line, e)
+	case WFFTP:
+		return parseWFFTP(p, line, e)
+	case VShell:
+		return parseVShell(p, line, e)
 	}
 	return 0, ErrNoFormat
 }
@@ -62,6 +74,7 @@ type Parser struct {
 	line      int
 
 	prevBlank bool // the previous line was blank
+	badTime   bool // the line's local time does not exist (a DST gap)
 
 	dir     string // Unix: heading of the current "ls -lR" section
 	held    string // VMS: a name line waiting for the rest of its record
@@ -141,6 +154,7 @@ func (p *Parser) feed(line string) (Entry, bool, *LineError) {
 	}
 	var e Entry
 	p.weak = false
+	p.badTime = false
 	out, err := p.parse(line, &e)
 	p.prevBlank = isBlank(line)
 	if err != nil {
@@ -185,6 +199,9 @@ func (p *Parser) finish(e *Entry, line string) error {
 	if e.Raw == "" {
 		e.Raw = line
 	}
+	if p.badTime {
+		return errTimeNonexistent
+	}
 	if e.Mode.Type() == 0 {
 		e.Mode |= typeMode(e.Type)
 	}
@@ -216,6 +233,15 @@ func headerFormat(line string) Format {
 	switch {
 	case strings.HasPrefix(line, "Directory ") && strings.Contains(line, "["):
 		return VMS
+	case strings.Contains(line, ":[") && isVMSHeader(line),
+		strings.HasPrefix(line, "Total of ") && strings.Contains(line, " blocks"):
+		return VMS
+	case strings.HasPrefix(line, "Filename ") && strings.Contains(line, "FileType"):
+		return CMS
+	case strings.HasPrefix(line, "File ") && strings.Contains(line, "Last Modification") && strings.Contains(line, "RWEP"):
+		return Guardian
+	case strings.Contains(line, "Last modified") && strings.Contains(line, "Bytecount"):
+		return OS9
 	case strings.HasPrefix(line, "Volume Unit"),
 		strings.HasPrefix(line, "Name ") && strings.Contains(line, "VV.MM"),
 		strings.HasPrefix(line, "JOBNAME ") && strings.Contains(line, "JOBID"):
@@ -262,4 +288,16 @@ func (p *Parser) dateOrder(s string, def DateOrder) DateOrder {
 		return p.order
 	}
 	return def
+}
+
+// date is time.Date in the server's zone, noting (for finish) a wall
+// clock time that does not exist there: one skipped by a daylight saving
+// change. time.Date would move it by the length of the gap, and the entry
+// would carry a time the server never printed.
+func (p *Parser) date(y int, m time.Month, d, h, mi, sec, nsec int) time.Time {
+	t := time.Date(y, m, d, h, mi, sec, nsec, p.loc)
+	if p.loc != time.UTC && h < 24 && (t.Hour() != h || t.Minute() != mi) {
+		p.badTime = true
+	}
+	return t
 }

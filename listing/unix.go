@@ -37,17 +37,42 @@ func parseUnix(p *Parser, line string, e *Entry) (outcome, error) {
 }
 
 // isTotalLine reports whether line is ls's "total N" (N possibly with a
-// unit, as with ls -h).
+// unit, as with ls -h, or negative, as some servers overflow it), in
+// English or in the language of the server's locale ("Gesamt 4352").
 func isTotalLine(line string) bool {
-	if len(line) < 7 || !equalFold(line[:6], "total ") {
+	w, ok := nextToken(line, 0)
+	if !ok || w.start != 0 || !isTotalWord(line[:w.end]) {
 		return false
 	}
-	t, ok := nextToken(line, 6)
-	if !ok || !isDigit(line[t.start]) {
+	t, ok := nextToken(line, w.end)
+	if !ok {
+		return false
+	}
+	num := line[t.start:t.end]
+	if num[0] == '-' {
+		num = num[1:]
+	}
+	if num == "" || !isDigit(num[0]) {
 		return false
 	}
 	_, more := nextToken(line, t.end)
 	return !more
+}
+
+// totalWords are ls's word for "total" in the locales servers run in.
+var totalWords = [...]string{"total", "gesamt", "insgesamt", "totale", "totaal", "totalt", "razem", "celkem",
+	"yhteensä", "összesen", "итого", "всего", "усього", "合計", "总用量", "合计", "總計", "총"}
+
+func isTotalWord(w string) bool {
+	if eqLower(w, "total") {
+		return true
+	}
+	for _, t := range totalWords[1:] {
+		if equalFold(w, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSectionHeader reports whether line is an "ls -lR" directory heading:
@@ -152,11 +177,20 @@ func parseLs(p *Parser, line string, e *Entry) error {
 		return errSyntaxUnknownFileTypeLetter
 	}
 	perm, ok := lsPerms(line[1:10])
-	if !ok {
+	permKnown := true
+	i := 10
+	if !ok && isConnectEnterprise(line) {
+		// Sterling Connect:Enterprise: "-C--E-----FTP B QUA1I1  18128  41
+		// Aug 12 13:56 QUADTEST": mailbox flags, not permissions, then
+		// the protocol, and owner, group, size and date as in ls.
+		perm, permKnown, i = 0, false, 13
+		if t, ok := nextToken(line, i); ok && t.end-t.start == 1 {
+			i = t.end
+		}
+	} else if !ok {
 		return errSyntaxBadPermissions
 	}
-	i := 10
-	if i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
+	if permKnown && i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
 		i++
 	}
 	if i < len(line) && !isSpace(line[i]) && !isDigit(line[i]) {
@@ -178,7 +212,7 @@ func parseLs(p *Parser, line string, e *Entry) error {
 		n++
 		pos = t.end
 		if !sawMonth {
-			_, sawMonth = parseMonth(line[t.start:t.end])
+			_, sawMonth = parseMonthWord(line[t.start:t.end])
 		}
 		if n >= 4 {
 			if r, ok := p.lsTextDate(line, toks[n-3], toks[n-2], toks[n-1]); ok {
@@ -199,7 +233,19 @@ func parseLs(p *Parser, line string, e *Entry) error {
 			}
 		}
 	}
+	padded := false
 	if dateAt < 0 {
+		// No date of the usual forms: try the weak ones, leftmost first.
+		for j := 1; j < n; j++ {
+			if r, at, ok := p.lsAltDate(line, toks[:n], j); ok {
+				dateAt, dateEnd, d = at, toks[j].end, r
+				// A date without a time is padded to the width of one.
+				padded = r.prec == PrecisionDay
+				break
+			}
+		}
+	}
+	if dateAt < 1 {
 		if sawMonth {
 			return errTimeNoValidDate
 		}
@@ -208,7 +254,7 @@ func parseLs(p *Parser, line string, e *Entry) error {
 
 	e.Type = typ
 	e.Mode = tmode | perm
-	e.PermKnown = true
+	e.PermKnown = permKnown
 	e.ModTime, e.Precision = d.t, d.prec
 
 	// Size, or "major, minor" for devices.
@@ -227,8 +273,10 @@ func parseLs(p *Parser, line string, e *Entry) error {
 			e.Size = n
 			break
 		}
-		if allDigits(sz) {
-			// Too large for an int64: servers print 2^64-1 for "unknown".
+		if allDigits(sz) || isUnitSize(sz) {
+			// Too large for an int64 (servers print 2^64-1 for
+			// "unknown"), or rounded to a unit ("33.5k"): not a size in
+			// bytes.
 			break
 		}
 		// A group name too long for its column runs into the size.
@@ -265,11 +313,24 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	}
 
 	// Name: the column after the date is separated by exactly one blank;
-	// any further spaces are part of the name.
+	// any further spaces are part of the name. Two exceptions: servers
+	// that print a year left-aligned in the five columns of a time
+	// ("Mar  1 2003  name", one blank before the year), and dates with no
+	// time at all, whose padding cannot be told from the name.
 	if dateEnd+1 >= len(line) {
 		return errNameMissing
 	}
-	name := line[dateEnd+1:]
+	nameAt := dateEnd + 1
+	switch {
+	case padded:
+		nameAt = skipSpaces(line, dateEnd)
+	case d.prec == PrecisionDay && leftAlignedYear(line, toks[dateAt+2], dateEnd):
+		nameAt++
+	}
+	if nameAt >= len(line) {
+		return errNameMissing
+	}
+	name := line[nameAt:]
 	if typ == Link {
 		if j := strings.Index(name, " -> "); j >= 0 {
 			name, e.Target = name[:j], name[j+4:]
@@ -280,6 +341,42 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	}
 	e.Name = name
 	return nil
+}
+
+// isConnectEnterprise reports the flags column of Sterling Connect:Enterprise
+// mailboxes: a type, nine flag letters or dashes, and "FTP".
+func isConnectEnterprise(line string) bool {
+	if len(line) < 14 || line[10:13] != "FTP" || line[13] != ' ' {
+		return false
+	}
+	for i := 1; i < 10; i++ {
+		if c := line[i]; c != '-' && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// isUnitSize reports sizes rounded to a unit, as "ls -h" prints them
+// ("33.5k", "4M").
+func isUnitSize(s string) bool {
+	n := len(s)
+	if n < 2 || !strings.ContainsRune("kKmMgGtT", rune(s[n-1])) {
+		return false
+	}
+	s = s[:n-1]
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return allDigits(s[:i]) && allDigits(s[i+1:])
+	}
+	return allDigits(s)
+}
+
+// leftAlignedYear reports whether a four-digit year column yr, ending the
+// date at end, is printed left-aligned in a five-wide column: one blank
+// before it (after the day) and at least two after it.
+func leftAlignedYear(line string, yr span, end int) bool {
+	return yr.end == end && yr.end-yr.start == 4 && yr.start >= 2 && line[yr.start-1] == ' ' &&
+		line[yr.start-2] != ' ' && end+2 < len(line) && line[end] == ' ' && line[end+1] == ' '
 }
 
 func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
@@ -294,19 +391,16 @@ type lsDate struct {
 // month swapped ("29 Jul 02:27", sent by some localised servers).
 func (p *Parser) lsTextDate(line string, a, b, c span) (lsDate, bool) {
 	as, bs, cs := line[a.start:a.end], line[b.start:b.end], line[c.start:c.end]
-	m, ok := parseMonth(as)
+	m, ok := parseMonthWord(as)
 	ds := bs
 	if !ok {
-		if m, ok = parseMonth(bs); !ok {
+		if m, ok = parseMonthWord(bs); !ok {
 			return lsDate{}, false
 		}
 		ds = as
 	}
-	if len(ds) > 2 {
-		return lsDate{}, false
-	}
-	day, ok := parseSmall(ds)
-	if !ok || day < 1 || day > 31 {
+	day, ok := parseDayWord(ds)
+	if !ok {
 		return lsDate{}, false
 	}
 	return p.dayTimeOrYear(m, day, cs)
@@ -320,7 +414,10 @@ func (p *Parser) dayTimeOrYear(m time.Month, day int, cs string) (lsDate, bool) 
 		if !validDate(y, m, day) {
 			return lsDate{}, false
 		}
-		return lsDate{time.Date(y, m, day, 0, 0, 0, 0, p.loc), PrecisionDay}, true
+		return lsDate{p.date(y, m, day, 0, 0, 0, 0), PrecisionDay}, true
+	}
+	if n := len(cs); n >= 3 && cs[n-2] == ':' && isDigit(cs[n-1]) {
+		cs = cs[:n-1] + "0" + cs[n-1:] // "00:0": a one-digit minute (embedded servers)
 	}
 	h, mi, _, _, prec, ok := parseClock(cs, false)
 	if !ok || prec != PrecisionMinute {
@@ -346,7 +443,7 @@ func (p *Parser) lsVShellDate(line string, a, b, c, d span) (lsDate, bool) {
 	if !ok1 || !ok2 || !ok3 || prec != PrecisionMinute || h > 23 || !validDate(y, m, day) {
 		return lsDate{}, false
 	}
-	return lsDate{time.Date(y, m, day, h, mi, 0, 0, p.loc), PrecisionMinute}, true
+	return lsDate{p.date(y, m, day, h, mi, 0, 0), PrecisionMinute}, true
 }
 
 // lsISODate reads ls --time-style=long-iso ("2005-04-08 11:22") and
@@ -378,7 +475,7 @@ func (p *Parser) lsISODate(line string, a, b span) (lsDate, int, bool) {
 			}
 		}
 	}
-	return lsDate{time.Date(y, time.Month(mo), day, h, mi, sec, nsec, p.loc), prec}, end, true
+	return lsDate{p.date(y, time.Month(mo), day, h, mi, sec, nsec), prec}, end, true
 }
 
 // parseZoneOffset reads "+hhmm" or "-hhmm".

@@ -28,9 +28,15 @@ func parseVMS(p *Parser, line string, e *Entry) (outcome, error) {
 		name := p.held
 		p.held = ""
 		e.Raw = name + "\n" + line
+		if isVMSMessage(line) {
+			// "<%SYSTEM-F-NOPRIV, insufficient privilege…>" in place
+			// of the record's columns.
+			return 0, errServerMessage
+		}
 		if err := vmsFields(p, name, line, e); err != nil {
 			return 0, err
 		}
+		e.Dir = p.dir
 		return gotEntry, nil
 	}
 	if p.held != "" {
@@ -40,8 +46,16 @@ func parseVMS(p *Parser, line string, e *Entry) (outcome, error) {
 		p.held = ""
 	}
 	switch {
-	case isBlank(line), isVMSHeader(line):
+	case isBlank(line):
 		return skipped, nil
+	case isVMSHeader(line):
+		if d, ok := vmsDirectory(line); ok {
+			p.dir = d
+		}
+		return skipped, nil
+	case isVMSMessage(line):
+		// "%RMS-E-PRV, insufficient privilege…" on a line of its own.
+		return 0, errServerMessage
 	}
 	nt, _ := nextToken(line, 0)
 	if nt.start != 0 {
@@ -51,22 +65,68 @@ func parseVMS(p *Parser, line string, e *Entry) (outcome, error) {
 	if !vmsName(name) {
 		return 0, errSyntaxNoVersionInTheName
 	}
-	if _, more := nextToken(line, nt.end); !more {
+	rest, more := nextToken(line, nt.end)
+	if !more {
 		p.held = name
 		p.heldAt = p.line
 		return held, nil
 	}
+	if msg := line[rest.start:]; isVMSMessage(msg) || isVMSNoPrivilege(msg) {
+		if strings.IndexByte(name, '*') >= 0 && strings.Contains(msg, "-FNF") {
+			// "*.*;0 <%RMS-E-FNF, file not found>": the wildcard
+			// matched nothing, the directory is empty.
+			return skipped, nil
+		}
+		return 0, errServerMessage
+	}
 	if err := vmsFields(p, name, line[nt.end:], e); err != nil {
 		return 0, err
 	}
+	e.Dir = p.dir
 	return gotEntry, nil
 }
 
 // isVMSHeader reports the lines around the entries: "Directory DISK:[DIR]"
-// and "Total of N files, U/A blocks." (or "Grand total of …").
+// (or the bare "DISK:[DIR]" some servers print) and "Total of N files,
+// U/A blocks." (or "Grand total of …").
 func isVMSHeader(line string) bool {
-	return strings.HasPrefix(line, "Directory ") || strings.HasPrefix(line, "Total ") ||
-		strings.HasPrefix(line, "Grand total ")
+	if strings.HasPrefix(line, "Directory ") || strings.HasPrefix(line, "Total ") ||
+		strings.HasPrefix(line, "Grand total ") {
+		return true
+	}
+	_, ok := vmsDirectory(line)
+	return ok
+}
+
+// vmsDirectory returns the directory a header names: "DISK:[DIR]" alone
+// on its line or after "Directory ".
+func vmsDirectory(line string) (string, bool) {
+	s := strings.TrimPrefix(line, "Directory ")
+	s = strings.TrimRight(s, " \t")
+	if s == "" || s[len(s)-1] != ']' || strings.IndexByte(s, ' ') >= 0 || strings.IndexByte(s, ';') >= 0 {
+		return "", false
+	}
+	i := strings.Index(s, ":[")
+	return s, i > 0 || (s[0] == '[' && i < 0)
+}
+
+// isVMSMessage reports an OpenVMS condition message, "%FAC-S-IDENT, text"
+// or the same in angle brackets, which servers print where they could not
+// read an entry.
+func isVMSMessage(s string) bool {
+	s = strings.TrimLeft(s, " \t")
+	s = strings.TrimPrefix(s, "<")
+	if len(s) < 7 || s[0] != '%' {
+		return false
+	}
+	i := strings.IndexByte(s, '-')
+	return i > 1 && i+2 < len(s) && s[i+2] == '-'
+}
+
+// isVMSNoPrivilege reports the text of SS$_NOPRIV, which some servers print
+// after the name instead of the columns.
+func isVMSNoPrivilege(s string) bool {
+	return strings.HasPrefix(s, "No privilege") || strings.HasPrefix(s, "insufficient privilege")
 }
 
 // vmsName reports whether s is NAME.TYPE;VERSION.
@@ -131,6 +191,12 @@ func vmsFields(p *Parser, name, rest string, e *Entry) error {
 			if h, mi, sec, nsec, prec, ok = parseClock(s, true); !ok || h > 23 {
 				return errTimeBadTime
 			}
+		case c == '*' && strings.Trim(s, "*") == "":
+			// "******": the size overflowed its column; unknown.
+			if haveSize {
+				return errSizeTwoSizes
+			}
+			haveSize = true
 		case isDigit(c):
 			if haveSize {
 				return errSizeTwoSizes
@@ -152,7 +218,7 @@ func vmsFields(p *Parser, name, rest string, e *Entry) error {
 	if !haveSize || !haveDate {
 		return errSyntaxMissingSizeOrDate
 	}
-	e.ModTime = time.Date(y, mon, day, h, mi, sec, nsec, p.loc)
+	e.ModTime = p.date(y, mon, day, h, mi, sec, nsec)
 	e.Precision = prec
 	return nil
 }

@@ -8,14 +8,6 @@ import (
 	"github.com/ferryftp/ftp"
 )
 
-// Pool lends logged-in connections: Conn returns one and a function that
-// gives it back (a broken connection is discarded instead). *ftp.Client is
-// the Pool to use; the interface exists so that the policy here does not
-// depend on how connections are kept.
-type Pool interface {
-	Conn(ctx context.Context) (*ftp.Conn, func(), error)
-}
-
 // Checksum says when a transfer is verified by checksum as well as size.
 type Checksum int
 
@@ -34,8 +26,9 @@ const (
 // be called concurrently. The zero value of every field but Client is
 // useful.
 type Copier struct {
-	// Client lends the connections.
-	Client Pool
+	// Client lends the connections; its MaxConns bounds how many
+	// transfers and segments run at once.
+	Client *ftp.Client
 
 	// Retry bounds the retries of transient failures.
 	Retry Retry

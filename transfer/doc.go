@@ -6,8 +6,8 @@
 // connections, parallel transfers of many files, and mirroring by plans
 // that can be printed, applied, or applied in shards on many machines.
 //
-// Everything goes through a [Pool] of logged-in connections, which
-// [*ftp.Client] is. A [Copier] holds the policy; its zero value (with a
+// Everything goes through the pool of logged-in connections of an
+// [*ftp.Client]. A [Copier] holds the policy; its zero value (with a
 // Client) retries four times, verifies sizes always and checksums when the
 // server offers one, and keeps modification times.
 //

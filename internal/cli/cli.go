@@ -19,41 +19,50 @@ import (
 
 // Globals are the flags accepted before (or after) any command.
 type Globals struct {
-	Debug      int           `short:"d" type:"counter" help:"Protocol trace on stderr, one line per command and reply; -dd adds raw lines. Passwords are masked."`
-	TLS        string        `name:"tls" enum:"auto,none,explicit,implicit," default:"" placeholder:"MODE" help:"auto | explicit | none | implicit. auto (the default for ftp://) tries AUTH TLS, verified, and goes on in plain text only if the server has no TLS; explicit requires it; ftps:// means implicit."`
-	CA         string        `name:"ca" placeholder:"FILE" help:"PEM bundle of extra trusted CAs; implies --tls explicit for ftp:// URLs."`
-	Insecure   bool          `help:"Skip certificate verification (warns on stderr)."`
-	Active     bool          `help:"Active mode (EPRT/PORT); the default is passive (EPSV, falling back to PASV)."`
-	NoEPSV     bool          `name:"no-epsv" help:"Never send EPSV (or EPRT)."`
-	User       string        `placeholder:"NAME" help:"User; the password comes from the URL, FTP_PASSWORD, the netrc file or a prompt."`
-	Account    string        `placeholder:"ACCT" help:"Account sent with ACCT when the server asks (332)."`
-	NetrcFile  string        `name:"netrc-file" placeholder:"FILE" help:"Netrc file (default ~/.netrc)."`
-	Timeout    time.Duration `default:"30s" help:"Connect, per-reply, data-connect and data-idle timeout."`
-	Retries    int           `default:"2" help:"Retry transient failures (4xx, dropped connections) with backoff, resuming transfers."`
-	JSON       bool          `name:"json" help:"Machine-readable output (ls, stat, hash): JSON Lines."`
-	Quiet      bool          `short:"q" help:"No progress, no chatter."`
-	NoProgress bool          `name:"no-progress" help:"No progress bars (they are shown only on a terminal anyway)."`
+	Debug      int              `short:"d" type:"counter" help:"Protocol trace on stderr, one line per command and reply; -dd adds raw lines. Passwords are masked."`
+	TLS        string           `name:"tls" enum:"auto,none,explicit,implicit," default:"" placeholder:"MODE" help:"auto | explicit | none | implicit. auto (the default for ftp://) tries AUTH TLS, verified, and goes on in plain text only if the server has no TLS; explicit requires it; ftps:// means implicit."`
+	CA         string           `name:"ca" placeholder:"FILE" help:"PEM bundle of extra trusted CAs; implies --tls explicit for ftp:// URLs."`
+	Insecure   bool             `help:"Skip certificate verification (warns on stderr)."`
+	Active     bool             `help:"Active mode (EPRT/PORT); the default is passive (EPSV, falling back to PASV)."`
+	NoEPSV     bool             `name:"no-epsv" help:"Never send EPSV (or EPRT)."`
+	User       string           `short:"u" placeholder:"USER[:PASSWORD]" help:"User, and optionally the password (as curl -u); else the password comes from the URL, FTP_PASSWORD, the netrc file or a prompt."`
+	Account    string           `placeholder:"ACCT" help:"Account sent with ACCT when the server asks (332)."`
+	Netrc      bool             `short:"n" default:"true" negatable:"" help:"Look up logins and passwords in ~/.netrc (or $NETRC); on by default, --no-netrc turns it off."`
+	NetrcFile  string           `name:"netrc-file" placeholder:"FILE" help:"Netrc file to use instead of ~/.netrc."`
+	Timeout    time.Duration    `default:"30s" help:"Connect, per-reply, data-connect and data-idle timeout."`
+	Retries    int              `default:"2" help:"Retry transient failures (4xx, dropped connections) with backoff, resuming transfers."`
+	JSON       bool             `name:"json" help:"Machine-readable output (ls, stat, hash): JSON Lines."`
+	Quiet      bool             `short:"q" help:"No progress, no chatter."`
+	NoProgress bool             `name:"no-progress" help:"No progress bars (they are shown only on a terminal anyway)."`
+	Version    kong.VersionFlag `help:"Print ferry's version and exit."`
 }
 
 // grammar is the whole command line.
 type grammar struct {
 	Globals
+	clientCommands `embed:""`
 
-	Ls     lsCmd     `cmd:"" help:"List a directory (MLSD when offered, else LIST, parsed)."`
-	Get    getCmd    `cmd:"" help:"Download a file (- for stdout), or a tree with -r."`
-	Put    putCmd    `cmd:"" help:"Upload a file (- for stdin), or a tree with -r."`
-	Cat    catCmd    `cmd:"" help:"Write a remote file to stdout."`
-	Rm     rmCmd     `cmd:"" help:"Remove a file, or a tree with -r."`
-	Mkdir  mkdirCmd  `cmd:"" help:"Create a directory."`
-	Rmdir  rmdirCmd  `cmd:"" help:"Remove an empty directory."`
-	Mv     mvCmd     `cmd:"" help:"Rename a file or directory on the server."`
-	Stat   statCmd   `cmd:"" help:"Show type, size and modification time."`
-	Hash   hashCmd   `cmd:"" help:"Server-side checksum (HASH, XSHA256, XSHA1, XMD5, XCRC)."`
-	Quote  quoteCmd  `cmd:"" help:"Send one raw command after login and print the reply."`
 	Shell  shellCmd  `cmd:"" help:"Interactive session: commands from the terminal or stdin."`
 	Mirror mirrorCmd `cmd:"" help:"Synchronise a tree; the side given as a URL is remote."`
 	Serve  serveCmd  `cmd:"" help:"Run an embedded FTP server on loopback, for trying things."`
 	Demo   demoCmd   `cmd:"" help:"Start an embedded server, upload, list, download, verify, showing the dialogue."`
+}
+
+// clientCommands are the commands that work on one server: on the command
+// line their URL arguments name it, in the shell (the same structs, parsed
+// per line) they are paths on the shell's server.
+type clientCommands struct {
+	Ls    lsCmd    `cmd:"" help:"List a directory (MLSD when offered, else LIST, parsed). Lines of the listing that cannot be read are reported on stderr with their text, after the entries that could; the exit status is then 1."`
+	Get   getCmd   `cmd:"" help:"Download files (- for stdout), or trees with -r."`
+	Put   putCmd   `cmd:"" help:"Upload a file (- for stdin), or a tree with -r. Also: ferry -T FILE URL, as in curl."`
+	Cat   catCmd   `cmd:"" help:"Write a remote file to stdout."`
+	Rm    rmCmd    `cmd:"" help:"Remove a file, or a tree with -r."`
+	Mkdir mkdirCmd `cmd:"" help:"Create a directory."`
+	Rmdir rmdirCmd `cmd:"" help:"Remove an empty directory."`
+	Mv    mvCmd    `cmd:"" help:"Rename a file or directory on the server."`
+	Stat  statCmd  `cmd:"" help:"Show type, size and modification time."`
+	Hash  hashCmd  `cmd:"" help:"Server-side checksum (HASH, XSHA256, XSHA1, XMD5, XCRC)."`
+	Quote quoteCmd `cmd:"" help:"Send one raw command after login and print the reply."`
 }
 
 // app is what every command runs with: the parsed globals and the
@@ -73,6 +82,9 @@ type app struct {
 
 	trace *tracer
 	creds *credCache
+	// sh is the running shell, whose session the commands share and
+	// whose URL arguments are paths; nil on the command line.
+	sh *shell
 }
 
 // description heads the help text.
@@ -109,12 +121,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"version": version()},
+		kong.Help(commandHelp),
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "ferry: %v\n", err)
 		return ExitOther
 	}
-	kctx, err := parseArgs(parser, fixServeTLS(args))
+	kctx, err := parseArgs(parser, curlUpload(fixServeTLS(args)))
 	if err != nil {
 		var ep exitPanic
 		if errors.As(err, &ep) {
@@ -179,7 +193,11 @@ func (e exitPanic) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func (a *app) fail(err error) int {
 	code := ExitCode(err)
 	if code == ExitInterrupted {
-		fmt.Fprintln(a.stderr, "ferry: interrupted")
+		msg := "ferry: interrupted"
+		if h := a.hint(err); h != "" {
+			msg += "; " + h
+		}
+		fmt.Fprintln(a.stderr, msg)
 		return code
 	}
 	if !errors.Is(err, errReported) {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -47,7 +48,7 @@ type credCache struct {
 // credentials resolves the user, password and account for loc: the user
 // from --user, the URL or the netrc file, else anonymous; the password from
 // the URL, FTP_PASSWORD, the netrc file or a terminal prompt.
-func (a *app) credentials(loc *Location) (*credentials, error) {
+func (a *app) credentials(ctx context.Context, loc *Location) (*credentials, error) {
 	cc := a.creds
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
@@ -59,7 +60,8 @@ func (a *app) credentials(loc *Location) (*credentials, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &credentials{user: a.g.User, account: a.g.Account}
+	flagUser, flagPassword, flagHasPassword := strings.Cut(a.g.User, ":")
+	c := &credentials{user: flagUser, account: a.g.Account}
 	if c.user == "" {
 		c.user = loc.User
 	}
@@ -75,7 +77,9 @@ func (a *app) credentials(loc *Location) (*credentials, error) {
 		c.user = "anonymous"
 	}
 	switch {
-	case loc.HasPassword && (a.g.User == "" || a.g.User == loc.User):
+	case flagHasPassword:
+		c.password = flagPassword
+	case loc.HasPassword && (flagUser == "" || flagUser == loc.User):
 		c.password = loc.Password
 	case a.getenv("FTP_PASSWORD") != "":
 		c.password = a.getenv("FTP_PASSWORD")
@@ -84,11 +88,15 @@ func (a *app) credentials(loc *Location) (*credentials, error) {
 	case anonymous:
 		c.password = "anonymous@"
 	case a.stdinTTY && a.stderrTTY:
-		p, err := a.promptPassword(c.user, loc.Host)
+		p, err := a.promptPassword(ctx, c.user, loc.Host)
 		if err != nil {
 			return nil, err
 		}
 		c.password = p
+	default:
+		// An empty PASS would be a guess, and a failed login counts
+		// against the account on many servers.
+		return nil, &loginError{User: c.user, Err: fmt.Errorf("no password, and no terminal to ask for one: set FTP_PASSWORD, add it to ~/.netrc, or give it in the URL (ftp://%s:PASSWORD@%s/)", c.user, loc.Host)}
 	}
 	if c.account == "" && m != nil {
 		c.account = m.Account
@@ -117,18 +125,41 @@ func (cc *credCache) scrub(s string) string {
 	return s
 }
 
-func (a *app) promptPassword(user, host string) (string, error) {
+// promptPassword reads a password from the terminal without echo. Ctrl-C
+// (ctx cancelled) returns at once, the terminal restored; the read left
+// behind ends with the process.
+func (a *app) promptPassword(ctx context.Context, user, host string) (string, error) {
 	f, ok := a.stdin.(*os.File)
 	if !ok {
-		return "", nil
+		return "", errors.New("standard input is not a terminal")
 	}
-	fmt.Fprintf(a.stderr, "Password for %s@%s: ", user, host)
-	b, err := term.ReadPassword(int(f.Fd()))
-	fmt.Fprintln(a.stderr)
+	fd := int(f.Fd())
+	state, err := term.GetState(fd)
 	if err != nil {
 		return "", &localError{Op: "read password from", Path: "terminal", Err: err}
 	}
-	return string(b), nil
+	fmt.Fprintf(a.stderr, "Password for %s@%s: ", user, host)
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		done <- result{b, err}
+	}()
+	select {
+	case <-ctx.Done():
+		_ = term.Restore(fd, state)
+		fmt.Fprintln(a.stderr)
+		return "", ctx.Err()
+	case r := <-done:
+		fmt.Fprintln(a.stderr)
+		if r.err != nil {
+			return "", &localError{Op: "read password from", Path: "terminal", Err: r.err}
+		}
+		return string(r.b), nil
+	}
 }
 
 // loadNetrc reads the netrc file once: --netrc-file, else $NETRC, else
@@ -139,6 +170,9 @@ func (a *app) loadNetrc() (*netrc.File, error) {
 		return cc.netrc, nil
 	}
 	cc.loaded = true
+	if !a.g.Netrc && a.g.NetrcFile == "" {
+		return nil, nil
+	}
 	name, explicit := a.g.NetrcFile, true
 	if name == "" {
 		name = a.getenv("NETRC")

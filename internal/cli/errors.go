@@ -58,10 +58,23 @@ func (e *opError) Error() string {
 		errors.As(e.Err, &ne) || errors.As(e.Err, &ie)) {
 		return Message(e.Err)
 	}
-	if e.Path == "" {
-		return e.Op + ": " + Message(e.Err)
+	msg := Message(e.Err)
+	var lo *localError
+	var pk *partKeptError
+	if errors.Is(e.Err, fs.ErrNotExist) && !errors.As(e.Err, &lo) && !errors.As(e.Err, &pk) {
+		// The server's text varies ("Failed to open file.", "Couldn't
+		// access"); say it plainly first, then quote it.
+		what := "no such file"
+		switch e.Op {
+		case "ls", "cd", "nlst", "list", "rmdir":
+			what = "no such directory"
+		}
+		msg = what + " (" + msg + ")"
 	}
-	return e.Op + " " + e.Path + ": " + Message(e.Err)
+	if e.Path == "" {
+		return e.Op + ": " + msg
+	}
+	return e.Op + " " + e.Path + ": " + msg
 }
 
 func (e *opError) Unwrap() error { return e.Err }
@@ -74,7 +87,10 @@ type loginError struct {
 
 func (e *loginError) Error() string {
 	var fe *ftp.Error
-	if errors.As(e.Err, &fe) && fe.Transient() {
+	switch {
+	case !errors.As(e.Err, &fe):
+		return fmt.Sprintf("login as %s: %s", e.User, Message(e.Err))
+	case fe.Transient():
 		return fmt.Sprintf("login as %s failed: %s", e.User, Message(e.Err))
 	}
 	return fmt.Sprintf("login as %s refused: %s", e.User, Message(e.Err))
@@ -102,6 +118,16 @@ func unwrapPathError(err error) error {
 	}
 	return err
 }
+
+// partKeptError is a download that stopped midway, its data kept in Part
+// for -c to resume.
+type partKeptError struct {
+	Part string
+	Err  error
+}
+
+func (e *partKeptError) Error() string { return Message(e.Err) }
+func (e *partKeptError) Unwrap() error { return e.Err }
 
 // verifyError is a transfer whose result does not match what the server
 // says it sent.
@@ -174,6 +200,11 @@ func ExitCode(err error) int {
 		}
 		return ExitPermanent
 	}
+	if errors.Is(err, fs.ErrNotExist) {
+		// Said by the server another way than a 550 (vsftpd lists a
+		// missing directory as empty; the library tells them apart).
+		return ExitPermanent
+	}
 	return connectionOr(err, ExitOther)
 }
 
@@ -241,7 +272,10 @@ func (a *app) hint(err error) string {
 		cie x509.CertificateInvalidError
 		fe  *ftp.Error
 	)
+	var pk *partKeptError
 	switch {
+	case errors.As(err, &pk):
+		return fmt.Sprintf("%s was kept: the same command with -c resumes it", pk.Part)
 	case errors.As(err, &ce), errors.As(err, &uae), errors.As(err, &hne), errors.As(err, &cie):
 		return "trust the server's CA with --ca FILE, or skip verification with --insecure"
 	case errors.As(err, &fe) && fe.Code >= 500 && needsTLS(fe.Msg):

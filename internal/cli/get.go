@@ -8,14 +8,62 @@ import (
 )
 
 type getCmd struct {
-	Continue  bool   `short:"c" help:"Resume a partial download of LOCAL."`
-	Recursive bool   `short:"r" help:"Download a directory tree."`
-	URL       string `arg:"" name:"URL" help:"File (or, with -r, directory) to download."`
-	Local     string `arg:"" optional:"" name:"LOCAL" help:"Local file or directory; - for stdout (default: the remote name)."`
+	Continue  bool     `short:"c" help:"Resume a partial download of LOCAL."`
+	Recursive bool     `short:"r" help:"Download a directory tree."`
+	Output    string   `short:"o" placeholder:"FILE" help:"Write to FILE (- for stdout), as curl -o; one URL only."`
+	Args      []string `arg:"" name:"URL" help:"URL... [LOCAL]: the files (or, with -r, directories) to download, then, unless it is a URL, the local file or directory (default: the remote names, here; - for stdout)."`
 }
 
 func (cmd *getCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	urls, local := cmd.Args, cmd.Output
+	// The local name comes last: on the command line anything that is
+	// not a URL, in the shell (where remote names are paths) the second
+	// of two or more arguments.
+	if last := urls[len(urls)-1]; len(urls) > 1 && (a.sh != nil || !IsURL(last)) {
+		if local != "" {
+			return usageErrorf("get: give the local name as -o FILE or as the last argument, not both")
+		}
+		urls, local = urls[:len(urls)-1], last
+	}
+	if len(urls) == 1 {
+		return cmd.getOne(ctx, a, urls[0], local)
+	}
+	if cmd.Output != "" || local == "-" {
+		return usageErrorf("get: several URLs go to a directory, not to one file")
+	}
+	if local != "" && !isDir(local) {
+		return usageErrorf("get: several URLs need an existing local directory, not %q", local)
+	}
+	// Like curl, every URL is tried; each failure is reported and the
+	// status is the first failure's.
+	failed := ExitOK
+	for _, u := range urls {
+		dst := local
+		if cmd.Recursive {
+			// Each tree goes into a directory of its own name.
+			if loc, err := a.parseRemote(u); err == nil && remoteBase(loc.Path) != "" {
+				dst = filepath.Join(local, remoteBase(loc.Path))
+			}
+		}
+		if err := cmd.getOne(ctx, a, u, dst); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			code := a.fail(err)
+			if failed == ExitOK {
+				failed = code
+			}
+		}
+	}
+	if failed != ExitOK {
+		return &statusError{code: failed}
+	}
+	return nil
+}
+
+// getOne downloads one URL to local.
+func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error {
+	loc, err := a.parseRemote(url)
 	if err != nil {
 		return err
 	}
@@ -23,10 +71,9 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 	defer s.close()
 	base := remoteBase(loc.Path)
 	if cmd.Recursive {
-		if cmd.Local == "-" {
+		if local == "-" {
 			return usageErrorf("get -r cannot write a tree to standard output")
 		}
-		local := cmd.Local
 		if local == "" {
 			local = base
 			if local == "" {
@@ -38,7 +85,6 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 	if base == "" || loc.DirSlash {
 		return usageErrorf("%s names a directory; use get -r or ls", loc)
 	}
-	local := cmd.Local
 	switch {
 	case local == "-":
 		if cmd.Continue {
@@ -58,6 +104,9 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 	err = s.download(ctx, f, pr)
 	pr.wait()
 	if err != nil {
+		if isServerReply(err) && s.statIsDir(ctx, loc.Path) {
+			return usageErrorf("%s is a directory: use get -r to download it", loc.Path)
+		}
 		return &opError{Op: "get", Path: loc.Path, Err: err}
 	}
 	return nil
@@ -73,5 +122,5 @@ type catCmd struct {
 }
 
 func (cmd *catCmd) run(ctx context.Context, a *app) error {
-	return (&getCmd{URL: cmd.URL, Local: "-"}).run(ctx, a)
+	return (&getCmd{Args: []string{cmd.URL}, Output: "-"}).run(ctx, a)
 }

@@ -14,8 +14,26 @@ import (
 	"github.com/ferryftp/ftp/listing"
 )
 
-// parseRemote parses a command's URL argument.
-func parseRemote(arg string) (*Location, error) {
+// parseRemote parses a command's URL argument. In the shell, an argument
+// that is not a URL is a path on the shell's server, relative to its
+// working directory.
+func (a *app) parseRemote(arg string) (*Location, error) {
+	if a.sh != nil && !IsURL(arg) {
+		if strings.ContainsAny(arg, "\r\n\x00") {
+			return nil, usageErrorf("%q contains CR, LF or NUL", arg)
+		}
+		loc := *a.sh.base
+		loc.Type = 0
+		loc.DirSlash = strings.HasSuffix(arg, "/")
+		loc.Path = arg
+		if arg != "/" {
+			loc.Path = strings.TrimSuffix(arg, "/")
+		}
+		return &loc, nil
+	}
+	if arg == "" {
+		return nil, usageErrorf("give a URL (ftp://host/path or ftps://host/path)")
+	}
 	if !strings.Contains(arg, "://") {
 		return nil, usageErrorf("%q is not an ftp:// or ftps:// URL", MaskURL(arg))
 	}
@@ -102,6 +120,18 @@ func statRemote(ctx context.Context, c *ftp.Conn, p string) (listing.Entry, erro
 	}
 	e.Type = listing.Dir
 	return e, nil
+}
+
+// statIsDir reports whether p is known to be a directory, asking the
+// server; for advice after a refusal.
+func (s *session) statIsDir(ctx context.Context, p string) bool {
+	var e listing.Entry
+	err := s.do(ctx, func(c *ftp.Conn, _ int) error {
+		var err error
+		e, err = statRemote(ctx, c, p)
+		return err
+	})
+	return err == nil && e.Type == listing.Dir
 }
 
 // isRefusedCommand reports a server that does not know a command.

@@ -102,8 +102,9 @@ func (s *session) download(ctx context.Context, f fetch, pr *progress) error {
 			// Nothing arrived: there is nothing to resume from.
 			file.Close()
 			_ = f.lfs.Remove(part)
+			return err
 		}
-		return err
+		return &partKeptError{Part: part, Err: err}
 	}
 	got := offset + lw.n
 	if f.size >= 0 && !s.ascii && got != f.size {

@@ -57,8 +57,17 @@ func TestExitCode(t *testing.T) {
 
 func TestMessage(t *testing.T) {
 	err := &opError{Op: "get", Path: "pub/x", Err: &ftp.Error{Code: 550, Msg: "No such file\nreally", Cmd: "RETR pub/x"}}
-	if got, want := Message(err), "get pub/x: 550 No such file really"; got != want {
+	if got, want := Message(err), "get pub/x: no such file (550 No such file really)"; got != want {
 		t.Errorf("Message = %q, want %q", got, want)
+	}
+	// vsftpd lists a missing directory as empty; the library's ReadDir says
+	// fs.ErrNotExist without a reply to quote.
+	vs := &opError{Op: "ls", Path: "nope", Err: fmt.Errorf("ftp: LIST nope: %w", fs.ErrNotExist)}
+	if got := Message(vs); !strings.HasPrefix(got, "ls nope: no such directory") {
+		t.Errorf("Message = %q, want no such directory", got)
+	}
+	if got := ExitCode(vs); got != ExitPermanent {
+		t.Errorf("ExitCode(%v) = %d, want %d", vs, got, ExitPermanent)
 	}
 	login := &opError{Op: "ls", Path: ".", Err: &loginError{User: "bob", Err: &ftp.Error{Code: 530, Msg: "Login incorrect."}}}
 	if got, want := Message(login), "login as bob refused: 530 Login incorrect."; got != want {
