@@ -177,11 +177,20 @@ func parseLs(p *Parser, line string, e *Entry) error {
 		return errSyntaxUnknownFileTypeLetter
 	}
 	perm, ok := lsPerms(line[1:10])
-	if !ok {
+	permKnown := true
+	i := 10
+	if !ok && isConnectEnterprise(line) {
+		// Sterling Connect:Enterprise: "-C--E-----FTP B QUA1I1  18128  41
+		// Aug 12 13:56 QUADTEST": mailbox flags, not permissions, then
+		// the protocol, and owner, group, size and date as in ls.
+		perm, permKnown, i = 0, false, 13
+		if t, ok := nextToken(line, i); ok && t.end-t.start == 1 {
+			i = t.end
+		}
+	} else if !ok {
 		return errSyntaxBadPermissions
 	}
-	i := 10
-	if i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
+	if permKnown && i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
 		i++
 	}
 	if i < len(line) && !isSpace(line[i]) && !isDigit(line[i]) {
@@ -245,7 +254,7 @@ func parseLs(p *Parser, line string, e *Entry) error {
 
 	e.Type = typ
 	e.Mode = tmode | perm
-	e.PermKnown = true
+	e.PermKnown = permKnown
 	e.ModTime, e.Precision = d.t, d.prec
 
 	// Size, or "major, minor" for devices.
@@ -332,6 +341,20 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	}
 	e.Name = name
 	return nil
+}
+
+// isConnectEnterprise reports the flags column of Sterling Connect:Enterprise
+// mailboxes: a type, nine flag letters or dashes, and "FTP".
+func isConnectEnterprise(line string) bool {
+	if len(line) < 14 || line[10:13] != "FTP" || line[13] != ' ' {
+		return false
+	}
+	for i := 1; i < 10; i++ {
+		if c := line[i]; c != '-' && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // isUnitSize reports sizes rounded to a unit, as "ls -h" prints them

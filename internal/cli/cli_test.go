@@ -39,6 +39,10 @@ func (l leakCheckedM) Run() int {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv("FERRY_TEST_AS_FERRY") == "1" {
+		// A child of a terminal test (pty_test.go), run as ferry.
+		ferryMain()
+	}
 	testscript.Main(leakCheckedM{m}, map[string]func(){"ferry": ferryMain})
 }
 

@@ -16,7 +16,10 @@ type getCmd struct {
 
 func (cmd *getCmd) run(ctx context.Context, a *app) error {
 	urls, local := cmd.Args, cmd.Output
-	if last := urls[len(urls)-1]; len(urls) > 1 && !IsURL(last) {
+	// The local name comes last: on the command line anything that is
+	// not a URL, in the shell (where remote names are paths) the second
+	// of two or more arguments.
+	if last := urls[len(urls)-1]; len(urls) > 1 && (a.sh != nil || !IsURL(last)) {
 		if local != "" {
 			return usageErrorf("get: give the local name as -o FILE or as the last argument, not both")
 		}
@@ -38,7 +41,7 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 		dst := local
 		if cmd.Recursive {
 			// Each tree goes into a directory of its own name.
-			if loc, err := parseRemote(u); err == nil && remoteBase(loc.Path) != "" {
+			if loc, err := a.parseRemote(u); err == nil && remoteBase(loc.Path) != "" {
 				dst = filepath.Join(local, remoteBase(loc.Path))
 			}
 		}
@@ -60,7 +63,7 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 
 // getOne downloads one URL to local.
 func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error {
-	loc, err := parseRemote(url)
+	loc, err := a.parseRemote(url)
 	if err != nil {
 		return err
 	}

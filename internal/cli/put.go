@@ -13,11 +13,11 @@ type putCmd struct {
 	Continue  bool   `short:"c" help:"Resume an upload (REST, or APPE when the server refuses it)."`
 	Recursive bool   `short:"r" help:"Upload a directory tree."`
 	Local     string `arg:"" name:"LOCAL" help:"Local file or directory; - for stdin."`
-	URL       string `arg:"" name:"URL" help:"Remote file, or directory (ending in /) to upload into."`
+	URL       string `arg:"" optional:"" name:"URL" help:"Remote file, or directory (ending in /) to upload into; in the shell, the working directory by default."`
 }
 
 func (cmd *putCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}
