@@ -251,7 +251,12 @@ func (m *mirror) down(ctx context.Context, loc *Location, dst string) error {
 	m.run(ctx, "get", first, func(id int) *session { return a.newSession(loc, m.sessionID(id)) }, files, pr,
 		func(ctx context.Context, s *session, e treeEntry) error {
 			f := fetch{remote: remoteJoin(loc.Path, e.rel), local: filepath.FromSlash(e.rel), lfs: root, size: e.size}
-			if e.prec >= listing.PrecisionSecond {
+			// The next run compares this listing's times with the local
+			// ones at the listing's precision, so a time to the minute is
+			// all the mirror needs, and MDTM per file would cost a round
+			// trip each. A LIST time to the day (a year-form date) would
+			// set the local file to midnight: that one is asked for.
+			if e.prec >= listing.PrecisionMinute {
 				f.mtime = e.mtime
 			}
 			if err := s.download(ctx, f, pr); err != nil {
