@@ -59,6 +59,18 @@ type Trace struct {
 	// cannot handle by an older one (EPSV by PASV, EPRT by PORT, MLSD or
 	// "LIST -a" by LIST).
 	Fallback func(ctx context.Context, info FallbackInfo)
+
+	// Retrying is called by the layers that retry operations over
+	// Conns (package transfer) after a transient failure, before they
+	// wait to try again, resuming.
+	Retrying func(ctx context.Context, info RetryInfo)
+}
+
+// RetryInfo describes a failure about to be retried.
+type RetryInfo struct {
+	Attempt int           // the attempt that failed, 1 for the first
+	Wait    time.Duration // the pause before the next one
+	Err     error         // why it failed
 }
 
 // CommandInfo describes a command written to the control connection.
