@@ -32,6 +32,9 @@ func (c *Conn) Abort(ctx context.Context) error {
 	if c.busy != nil {
 		return c.busy.abortCtx(ctx)
 	}
+	if err := c.dropQueued(); err != nil {
+		return err
+	}
 	if err := c.usable(); err != nil {
 		return err
 	}

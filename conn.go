@@ -45,6 +45,14 @@ type Conn struct {
 	syst    *string
 	sized   sizeNote // the last SIZE answer, checked by a Retrieve of that path
 
+	// Pipelining (pipeline.go).
+	batch      bool          // inside RetrieveEach
+	pipe       pipeState     // whether the server queues pipelined commands
+	queued     string        // a transfer command sent with its EPSV, replies unread
+	queuedPath string        // its path
+	queuedAt   time.Time     // when it was sent
+	rtt        time.Duration // the round trip measured on the last pipelined EPSV
+
 	tls tlsState
 
 	trace   *Trace          // Dialer.Trace with Dialer.Logger's adapter
@@ -150,7 +158,7 @@ func (c *Conn) readReply(ctx context.Context, cmd string, timeout time.Duration)
 		return err
 	})
 	if err != nil {
-		return nil, c.fail(c.wrapErr(cmd, err))
+		return nil, c.fail(c.wrapErr(cmd, c.plainReply(err)))
 	}
 	c.traceReply(ctx, cmd, r)
 	return r, nil
@@ -179,6 +187,9 @@ func (c *Conn) exchange(ctx context.Context, line string) (*Reply, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, c.wrapErr(line, err)
+	}
+	if err := c.dropQueued(); err != nil {
+		return nil, err
 	}
 	if err := c.send(ctx, line); err != nil {
 		return nil, c.fail(c.wrapErr(line, err))

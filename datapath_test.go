@@ -132,9 +132,11 @@ func TestDataPathAllocsFlat(t *testing.T) {
 				}
 			}
 			// The file case makes its file inside the measured function,
-			// which costs the same at both sizes.
+			// which costs the same at both sizes. Four allocations of
+			// slack for the runtime and the server's goroutines: one per
+			// call would be 124 more.
 			chunks := float64((32<<20)-(1<<20)) / ftp.DefaultBufferSize
-			if small, big := allocs[1<<20], allocs[32<<20]; big > small+1+tc.perChunk*chunks {
+			if small, big := allocs[1<<20], allocs[32<<20]; big > small+4+tc.perChunk*chunks {
 				t.Errorf("allocations per transfer: %v for 1 MiB, %v for 32 MiB: the data path allocates per call", small, big)
 			}
 		})

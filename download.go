@@ -14,6 +14,7 @@ type Download struct {
 	t    *transfer
 	ctx  context.Context
 	conv *crlfReader // ASCII mode: CRLF to "\n"
+	next string      // RetrieveEach: the next path, sent at the data's end
 	done bool
 	err  error
 }
@@ -40,6 +41,9 @@ func (d *Download) read(p []byte) (int, error) {
 	}
 	d.done = true
 	if errors.Is(err, io.EOF) {
+		if d.next != "" {
+			d.t.c.pipelineNext(d.ctx, d.next)
+		}
 		d.err = d.t.finish(d.ctx)
 	} else {
 		d.err = d.t.dataFailed(d.ctx, err)

@@ -33,6 +33,14 @@ var (
 	// the server announced (in its 150 reply or in answer to SIZE).
 	ErrShortTransfer = errors.New("ftp: transfer incomplete")
 
+	// ErrIncompleteUpload is wrapped when an upload (Store, StoreFrom,
+	// Append, StoreUnique) failed after the server took its command: the
+	// server may by then have created the remote file or truncated it to
+	// nothing (vsftpd and ProFTPD open the file before they refuse a data
+	// connection), and keeps whatever part of the data arrived. The remote
+	// file is then neither the old one nor the new one.
+	ErrIncompleteUpload = errors.New("ftp: the upload did not arrive whole")
+
 	// ErrBusy is returned when a command is issued while a transfer started
 	// on the same Conn is still open: FTP allows one transfer at a time on a
 	// control connection, and its final reply has not been read yet.

@@ -88,6 +88,9 @@ type tlsState struct {
 	sessions *sessionStore // its own session cache; nil under ReuseOff
 	active   bool          // the control connection is encrypted
 	protP    bool          // data connections are encrypted (PROT P)
+	// handshakeFirst: the server answers a transfer command only once the
+	// data connection's TLS handshake is done (see handshakeWait).
+	handshakeFirst bool
 }
 
 // tlsConfig builds the connection's own tls.Config. ServerName is always
@@ -126,7 +129,7 @@ func (c *Conn) upgradeTLS(ctx context.Context) error {
 		return c.fail(&ProtocolError{Cmd: "AUTH TLS", Msg: fmt.Sprintf("%d bytes of plain text after the 234 reply, before TLS", n)})
 	}
 	c.tls.config = c.tlsConfig()
-	tc := tls.Client(c.tcp, c.tls.config)
+	tc := tls.Client(&tailConn{Conn: c.tcp}, c.tls.config)
 	hctx, cancel := context.WithTimeout(ctx, c.d.Timeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {

@@ -44,8 +44,9 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		return nil, err
 	}
 	start := time.Now()
+	retried := false // a fallback from pipelining traces its own outcome
 	defer func() {
-		if err != nil {
+		if err != nil && !retried {
 			t := &transfer{c: c, ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
 			t.traceDone(replyCode(err), err)
 		}
@@ -54,40 +55,78 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 	if err != nil {
 		return nil, err
 	}
-	if typ != "" {
+	if c.queued != "" && (c.queued != line || typ != "" && typ != c.typ) {
+		if err := c.dropQueued(); err != nil {
+			return nil, err
+		}
+	}
+	pipelined := c.queued == line || verb == "RETR" && c.canPipeline(offset)
+	if typ != "" && c.queued != line { // a queued command was sent under the type in force
 		if err := c.setType(ctx, typ); err != nil {
 			return nil, err
 		}
 	}
-	setup, err := c.prepareData(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if offset > 0 {
-		if _, err := c.cmd(ctx, 3, "REST", strconv.FormatInt(offset, 10)); err != nil {
-			setup.close()
+	var setup *dataSetup
+	if pipelined {
+		if setup, err = c.pipelinedData(ctx, line, arg); err != nil {
 			return nil, err
 		}
+		pipelined = setup != nil // else one command at a time
 	}
-	if err := ctx.Err(); err != nil {
-		setup.close()
-		return nil, c.wrapErr(line, err)
-	}
-	if err := c.send(ctx, line); err != nil {
-		setup.close()
-		return nil, c.fail(c.wrapErr(line, err))
+	if !pipelined {
+		if setup, err = c.prepareData(ctx); err != nil {
+			return nil, err
+		}
+		if offset > 0 {
+			if _, err := c.cmd(ctx, 3, "REST", strconv.FormatInt(offset, 10)); err != nil {
+				setup.close()
+				return nil, err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			setup.close()
+			return nil, c.wrapErr(line, err)
+		}
+		if err := c.send(ctx, line); err != nil {
+			setup.close()
+			return nil, c.fail(c.wrapErr(line, err))
+		}
 	}
 	// The data connection is finished (accepted, TLS handshake done) while
 	// the preliminary reply is awaited: servers differ on whether they send
 	// 150 before or after the data connection is up, and waiting for either
 	// first would deadlock with some of them.
-	ready, stop := c.finishData(ctx, setup)
+	replied := make(chan struct{})
+	ready, stop := c.finishData(ctx, setup, replied)
 	t := &transfer{c: c, cmd: redact(line), size: -1, ascii: typ == "A", hs: &setup.hs,
 		ctx: ctx, verb: verb, path: arg, offset: offset, start: start}
+	probing := pipelined && c.pipe == pipeUnknown
+	if probing && !c.replyWithin(ctx, probeWindow+4*c.rtt) {
+		// The server seems to have dropped the command sent early.
+		stop()
+		c.pipe = pipeNo
+		if err := c.resync(); err != nil {
+			return nil, err
+		}
+		retried = true
+		return c.startTransfer(ctx, verb, arg, offset, typ)
+	}
 	r, err := c.preliminary(ctx, line)
+	close(replied)
 	if err != nil {
 		stop() // after this, setup.hs is settled
+		if probing && probeFailed(err) {
+			c.pipe = pipeNo
+			retried = true
+			return c.startTransfer(ctx, verb, arg, offset, typ)
+		}
+		if probing && c.broken == nil {
+			c.pipe = pipeYes // refused in turn, about the file itself
+		}
 		return nil, c.dataRefusal(err, t.hs)
+	}
+	if pipelined {
+		c.pipe = pipeYes
 	}
 	var res dataResult
 	if r.Class() == 2 {
@@ -114,7 +153,12 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		}
 		// The server is now failing the transfer: its reply says why
 		// (vsftpd: 522 when the TLS session was not resumed).
-		return nil, c.closeFailed(t, res.err)
+		return nil, &acceptedFailure{c.closeFailed(t, res.err)}
+	}
+	if setup.waitedOut {
+		// The server answered only once the handshake was under way: it
+		// wants the handshake first, and later transfers do not wait.
+		c.tls.handshakeFirst = true
 	}
 	t.data = res.conn
 	t.guard.start(ctx, res.conn, c.d.DataTimeout)
@@ -159,11 +203,25 @@ type dataResult struct {
 // waits for the data connection the server may still open.
 const finalGrace = time.Second
 
+// handshakeWait is how long a data connection's TLS handshake waits for
+// the reply to the transfer command before it begins anyway.
+//
+// The handshake waits so that its ClientHello cannot reach the server
+// before the command it belongs to: the two travel on different
+// connections, and pyftpdlib drops a data connection whose handshake it
+// sees first (its event loop may read the data connection before the
+// control connection even when the command was sent first). A command
+// refused outright then costs no handshake at all. A server that answers
+// only once the data connection's handshake is done is not deadlocked: the
+// handshake starts after handshakeWait, and that Conn stops waiting.
+const handshakeWait = 300 * time.Millisecond
+
 // finishData accepts (active mode) and wraps in TLS (PROT P) in the
-// background, so that it can overlap the wait for the preliminary reply.
-// stop, which may be called more than once, ends that work if it is still
-// going and closes everything unless a result was taken from the channel.
-func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataResult, stop func()) {
+// background, so that it can overlap the wait for the preliminary reply;
+// replied is closed when that reply has been read. stop, which may be
+// called more than once, ends that work if it is still going and closes
+// everything unless a result was taken from the channel.
+func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan struct{}) (ready <-chan dataResult, stop func()) {
 	ch := make(chan dataResult, 1)
 	if s.ln == nil && !c.tls.protP {
 		ch <- dataResult{conn: s.conn}
@@ -187,6 +245,22 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup) (ready <-chan dataR
 			}
 		}
 		if c.tls.protP {
+			if !c.tls.handshakeFirst {
+				wait := time.NewTimer(handshakeWait)
+				select {
+				case <-replied:
+				case <-wait.C:
+					s.waitedOut = true
+				case <-gctx.Done():
+					// Refused or abandoned before the handshake began:
+					// the server never sees a ClientHello.
+					wait.Stop()
+					conn.Close()
+					ch <- dataResult{err: gctx.Err()}
+					return
+				}
+				wait.Stop()
+			}
 			tc, err := c.dataTLS(gctx, conn, &s.hs)
 			if err != nil {
 				conn.Close()
@@ -320,3 +394,10 @@ func (t *transfer) writeData(p []byte) error {
 	t.n += int64(n)
 	return t.guard.wrap(err)
 }
+
+// acceptedFailure is a transfer that failed after the server answered its
+// command with 1xx: for an upload, the server may have opened the file.
+type acceptedFailure struct{ err error }
+
+func (e *acceptedFailure) Error() string { return e.err.Error() }
+func (e *acceptedFailure) Unwrap() error { return e.err }

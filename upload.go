@@ -7,11 +7,26 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 )
 
-// Store uploads r to path (STOR), replacing any file there. It returns when
-// the server has confirmed the upload.
+// Store uploads r to path (STOR), replacing any file there. It returns nil
+// when every byte of r went into the data connection, the connection ended
+// cleanly and the server confirmed the upload (2xx).
+//
+// What Store can know is limited: FTP's stream mode marks the end of a file
+// by closing the data connection, and the server announces nothing to
+// compare with. A connection that breaks (a reset, a TLS stream cut short),
+// a reset met after the last byte (data the server never read was thrown
+// away) or a refusal is an error. But a middlebox that reads everything the
+// client sends and hands the server only part of it before closing both
+// sides cleanly is seen by neither end; nor is a server that stores less
+// than it read and says 226. Verify with Size or Hash where that matters.
+//
+// An upload that fails after the server took the command (it may already
+// have created or truncated the file, and keeps whatever part arrived)
+// returns an error wrapping ErrIncompleteUpload.
 func (c *Conn) Store(ctx context.Context, path string, r io.Reader) error {
 	_, err := c.upload(ctx, "STOR", path, r, 0)
 	return err
@@ -47,22 +62,58 @@ func (c *Conn) upload(ctx context.Context, verb, path string, r io.Reader, offse
 	}
 	t, err := c.startTransfer(ctx, verb, path, offset, c.transferType())
 	if err != nil {
-		return res, err
+		return res, incompleteUpload(verb, path, err)
 	}
 	if err := t.send(ctx, r); err != nil {
-		return res, err
+		return res, &uploadError{err: err, verb: verb, path: path}
 	}
 	if err := t.endUpload(ctx); err != nil {
-		return res, t.dataFailed(ctx, err)
+		return res, &uploadError{err: t.dataFailed(ctx, err), verb: verb, path: path}
 	}
 	if err := t.finish(ctx); err != nil {
-		return res, err
+		return res, &uploadError{err: err, verb: verb, path: path}
 	}
 	if verb == "STOU" {
 		res.uniqueName = t.uniqueName()
 	}
 	return res, nil
 }
+
+// incompleteUpload marks the failure to start an upload as one that may
+// have left the remote file damaged: the server answered the command with a
+// 1xx and then failed, or refused the data connection (425, 426, 522),
+// which vsftpd and ProFTPD do after opening, and so truncating, the file.
+// Any other refusal (550, 553: the file cannot be written) left it alone.
+func incompleteUpload(verb, path string, err error) error {
+	var fe *Error
+	if errors.As(err, &fe) && (fe.Code == 425 || fe.Code == 426 || fe.Code == 522) && strings.HasPrefix(fe.Cmd, verb) {
+		return &uploadError{err: err, verb: verb, path: path}
+	}
+	var af *acceptedFailure
+	if errors.As(err, &af) {
+		return &uploadError{err: err, verb: verb, path: path}
+	}
+	return err
+}
+
+// uploadError is an upload that failed after the server took its command.
+type uploadError struct {
+	err        error
+	verb, path string
+}
+
+func (e *uploadError) Error() string {
+	what := strings.TrimPrefix(ErrIncompleteUpload.Error(), "ftp: ")
+	switch e.verb {
+	case "APPE":
+		return e.err.Error() + ": " + what + ": " + e.path + " on the server may hold part of the appended data"
+	case "STOU":
+		return e.err.Error() + ": " + what + ": the server may have kept a partial file under a name of its choosing"
+	}
+	return e.err.Error() + ": " + what + ": " + e.path + " on the server may now be empty (STOR truncates it) or hold part of the data"
+}
+
+func (e *uploadError) Unwrap() []error { return []error{e.err, ErrIncompleteUpload} }
 
 // send copies r to the data connection. A failure is returned with the
 // transfer ended and the control connection in step.
@@ -154,13 +205,14 @@ func (t *transfer) endUpload(ctx context.Context) error {
 		if err := cw.CloseWrite(); err != nil {
 			return err
 		}
-		// Whatever the server sends before closing is discarded; a close
-		// without close_notify or a reset at this point is the server's
-		// business, and its final reply says whether the upload worked.
-		_, err := io.Copy(io.Discard, t.data)
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return err
+		// Whatever the server sends before closing is discarded, and a
+		// close without close_notify is the server's business. But a reset
+		// here means the peer closed with data unread: bytes of the upload
+		// that the server, or a middlebox on the way, never took. The
+		// server may well answer 226 for what it got.
+		_, err := io.Copy(io.Discard, struct{ io.Reader }{t.data})
+		if err != nil {
+			return fmt.Errorf("after the last byte: %w: the server, or a middlebox on the way, did not read all the data", err)
 		}
 		return nil
 	})

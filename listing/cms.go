@@ -111,7 +111,7 @@ func parseCMS(p *Parser, line string, e *Entry) (outcome, error) {
 	if !ok || h > 23 || prec != PrecisionSecond {
 		return 0, errTimeBadTime
 	}
-	e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
+	e.ModTime = p.date(y, m, d, h, mi, sec, 0)
 	e.Precision = PrecisionSecond
 	if k+6 < n {
 		if o := tok(k + 6); o != "-" {

@@ -89,6 +89,7 @@ func scoreFormat(f Format, lines []string) detectScore {
 	for _, l := range lines {
 		var e Entry
 		p.weak = false
+		p.badTime = false
 		p.line++
 		out, err := p.parse(l, &e)
 		p.prevBlank = isBlank(l)
@@ -100,7 +101,7 @@ func scoreFormat(f Format, lines []string) detectScore {
 		case err != nil:
 			s.bad++
 		case out != gotEntry:
-		case e.Size < -1 || checkName(e.Name, f) != nil:
+		case e.Size < -1 || checkName(e.Name, f) != nil || p.badTime:
 			s.bad++
 		case p.weak:
 			s.weak++

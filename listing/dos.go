@@ -1,7 +1,5 @@
 package listing
 
-import "time"
-
 // MS-DOS style lines, sent by IIS (its default "MS-DOS" directory listing
 // style), Windows CE and many embedded servers:
 //
@@ -71,7 +69,7 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 	} else if h > 23 {
 		return 0, errTimeBadTime
 	}
-	e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
+	e.ModTime = p.date(y, m, d, h, mi, sec, 0)
 	e.Precision = prec
 
 	field := line[next.start:next.end]
@@ -176,7 +174,7 @@ func parseWin16(p *Parser, line string, e *Entry) (outcome, error) {
 	if long != "" {
 		e.Name = long
 	}
-	e.ModTime = time.Date(y, m, d, h, mi, 0, 0, p.loc)
+	e.ModTime = p.date(y, m, d, h, mi, 0, 0)
 	e.Precision = PrecisionMinute
 	return gotEntry, nil
 }

@@ -64,6 +64,7 @@ var (
 	errTimeBadTime                          = errorf(ErrTime, "bad time")
 	errTimeMFact                            = errorf(ErrTime, "m fact")
 	errTimeModifyFact                       = errorf(ErrTime, "modify fact")
+	errTimeNonexistent                      = errorf(ErrTime, "a local time skipped by a daylight saving change")
 	errTimeNoValidDate                      = errorf(ErrTime, "no valid date")
 	errTimeTwoDates                         = errorf(ErrTime, "two dates")
 )

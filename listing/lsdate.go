@@ -177,7 +177,7 @@ func (p *Parser) lsAltDate(line string, toks []span, j int) (lsDate, int, bool) 
 			y, m, d, ok := numericDate(a, DMY)
 			h, mi, _, _, prec, ok2 := parseClock(b, false)
 			if ok && ok2 && prec == PrecisionMinute && h < 24 {
-				return lsDate{time.Date(y, m, d, h, mi, 0, 0, p.loc), PrecisionMinute}, j - 1, true
+				return lsDate{p.date(y, m, d, h, mi, 0, 0), PrecisionMinute}, j - 1, true
 			}
 		}
 	}
@@ -187,12 +187,12 @@ func (p *Parser) lsAltDate(line string, toks []span, j int) (lsDate, int, bool) 
 		case len(a) == 10 && (a[4] == '.' || a[4] == '-' || a[4] == '/') && a[7] == a[4]:
 			// A bare ISO date with no time.
 			if y, m, d, ok := numericDate(a, YMD); ok {
-				return lsDate{time.Date(y, m, d, 0, 0, 0, 0, p.loc), PrecisionDay}, j, true
+				return lsDate{p.date(y, m, d, 0, 0, 0, 0), PrecisionDay}, j, true
 			}
 		case len(a) >= 8 && len(a) <= 11 && strings.Count(a, "-") == 2:
 			// 01-jun-99: day, month name, two- or four-digit year.
 			if y, m, d, ok := vmsDate(a); ok {
-				return lsDate{time.Date(y, m, d, 0, 0, 0, 0, p.loc), PrecisionDay}, j, true
+				return lsDate{p.date(y, m, d, 0, 0, 0, 0), PrecisionDay}, j, true
 			}
 		}
 	}

@@ -1,9 +1,6 @@
 package listing
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // z/OS (MVS) FTP server listings come in three kinds, each announced by a
 // column header:
@@ -29,7 +26,9 @@ import (
 //	IBMUSER2 JOB01906 IBMUSER  OUTPUT A        RC=0000 3 spool files
 //
 // Dataset sizes are not listed (Used counts tracks), so Size is -1; member
-// "Size" counts records, not bytes, so it is not reported either.
+// "Size" counts records, not bytes, so it is not reported either. A
+// dataset's Referred column is the date of last use, not of modification,
+// so datasets have no ModTime.
 
 func parseMVS(p *Parser, line string, e *Entry) (outcome, error) {
 	if isBlank(line) {
@@ -116,12 +115,12 @@ func mvsDataset(p *Parser, line string, toks []span, e *Entry) (bool, error) {
 	switch {
 	case ref == "VSAM" || ref == "**NONE**":
 	case len(ref) == 10 && ref[4] == '/':
-		y, m, d, ok := numericDate(ref, YMD)
-		if !ok {
+		// Referred is the date the dataset was last opened, read or
+		// written: not a modification time, so it is checked but not
+		// reported.
+		if _, _, _, ok := numericDate(ref, YMD); !ok {
 			return true, errTimeBadReferredDate
 		}
-		e.ModTime = time.Date(y, m, d, 0, 0, 0, 0, p.loc)
-		e.Precision = PrecisionDay
 	default:
 		return false, nil
 	}
@@ -158,7 +157,7 @@ func mvsMember(p *Parser, line string, toks []span, e *Entry) error {
 		if !ok || h > 23 {
 			return errTimeBadChangedTime
 		}
-		e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
+		e.ModTime = p.date(y, m, d, h, mi, sec, 0)
 		e.Precision = prec
 	case len(v) == 6 && isHex(v):
 		// Load module: the size in hex.

@@ -56,7 +56,7 @@ func parseOS2(p *Parser, line string, e *Entry) (outcome, error) {
 	if !ok || prec != PrecisionMinute || h > 23 {
 		return 0, errTimeBadTime
 	}
-	e.ModTime = time.Date(y, m, d, h, mi, 0, 0, p.loc)
+	e.ModTime = p.date(y, m, d, h, mi, 0, 0)
 	e.Precision = PrecisionMinute
 	start := skipSpaces(line, tt.end)
 	if start >= len(line) {

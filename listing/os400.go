@@ -1,9 +1,6 @@
 package listing
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // IBM i (OS/400) lines, LISTFMT 0:
 //
@@ -49,7 +46,7 @@ func parseOS400(p *Parser, line string, e *Entry) (outcome, error) {
 		if !ok || h > 23 {
 			return 0, errTimeBadTime
 		}
-		e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
+		e.ModTime = p.date(y, m, d, h, mi, sec, 0)
 		e.Precision = prec
 		if t, ok = nextToken(line, tt.end); !ok {
 			return 0, errSyntaxNoObjectType
@@ -68,6 +65,14 @@ func parseOS400(p *Parser, line string, e *Entry) (outcome, error) {
 	if n := len(name); n > 1 && name[n-1] == '/' {
 		name = name[:n-1]
 		e.Type = Dir
+	}
+	if equalFold(typ, "*MEM") {
+		// A member is listed with its file ("FILE.FILE/MEMBER.MBR") but
+		// lives in it, so, like any entry of a directory, it is named by
+		// itself.
+		if i := strings.LastIndexByte(name, '/'); i >= 0 && i+1 < len(name) {
+			name = name[i+1:]
+		}
 	}
 	e.Name = name
 	return gotEntry, nil

@@ -74,6 +74,7 @@ type Parser struct {
 	line      int
 
 	prevBlank bool // the previous line was blank
+	badTime   bool // the line's local time does not exist (a DST gap)
 
 	dir     string // Unix: heading of the current "ls -lR" section
 	held    string // VMS: a name line waiting for the rest of its record
@@ -153,6 +154,7 @@ func (p *Parser) feed(line string) (Entry, bool, *LineError) {
 	}
 	var e Entry
 	p.weak = false
+	p.badTime = false
 	out, err := p.parse(line, &e)
 	p.prevBlank = isBlank(line)
 	if err != nil {
@@ -196,6 +198,9 @@ func (p *Parser) Close() error {
 func (p *Parser) finish(e *Entry, line string) error {
 	if e.Raw == "" {
 		e.Raw = line
+	}
+	if p.badTime {
+		return errTimeNonexistent
 	}
 	if e.Mode.Type() == 0 {
 		e.Mode |= typeMode(e.Type)
@@ -283,4 +288,16 @@ func (p *Parser) dateOrder(s string, def DateOrder) DateOrder {
 		return p.order
 	}
 	return def
+}
+
+// date is time.Date in the server's zone, noting (for finish) a wall
+// clock time that does not exist there: one skipped by a daylight saving
+// change. time.Date would move it by the length of the gap, and the entry
+// would carry a time the server never printed.
+func (p *Parser) date(y int, m time.Month, d, h, mi, sec, nsec int) time.Time {
+	t := time.Date(y, m, d, h, mi, sec, nsec, p.loc)
+	if p.loc != time.UTC && h < 24 && (t.Hour() != h || t.Minute() != mi) {
+		p.badTime = true
+	}
+	return t
 }

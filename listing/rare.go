@@ -1,9 +1,6 @@
 package listing
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // Listings of servers rare enough to share a file, each with its own
 // format because their columns mean different things.
@@ -63,7 +60,7 @@ func parseGuardian(p *Parser, line string, e *Entry) (outcome, error) {
 	e.Name = line[name.start:name.end]
 	e.Type = File
 	e.Size = size
-	e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
+	e.ModTime = p.date(y, m, d, h, mi, sec, 0)
 	e.Precision = PrecisionSecond
 	e.Group, e.Owner = owner[:comma], strings.TrimSpace(owner[comma+1:])
 	return gotEntry, nil
@@ -137,7 +134,7 @@ func parseOS9(p *Parser, line string, e *Entry) (outcome, error) {
 		e.Type = Dir
 	}
 	e.Size = -1
-	e.ModTime = time.Date(y, m, d, h, mi, 0, 0, p.loc)
+	e.ModTime = p.date(y, m, d, h, mi, 0, 0)
 	e.Precision = PrecisionMinute
 	e.Owner = owner
 	return gotEntry, nil
@@ -189,7 +186,7 @@ func parseVxWorks(p *Parser, line string, e *Entry) (outcome, error) {
 		e.Type = Dir
 	}
 	e.Name = name
-	e.ModTime = time.Date(y, m, day, h, mi, sec, 0, p.loc)
+	e.ModTime = p.date(y, m, day, h, mi, sec, 0)
 	e.Precision = PrecisionSecond
 	return gotEntry, nil
 }
@@ -237,7 +234,7 @@ func parseWFFTP(p *Parser, line string, e *Entry) (outcome, error) {
 	}
 	e.Name = tok(0)
 	e.Type, e.Size = File, size
-	e.ModTime = time.Date(y, m, d, h, mi, sec, 0, p.loc)
+	e.ModTime = p.date(y, m, d, h, mi, sec, 0)
 	e.Precision = PrecisionSecond
 	return gotEntry, nil
 }

@@ -276,7 +276,7 @@ func (p *Parser) resolveYear(m time.Month, d, h, min int) (time.Time, bool) {
 		if !validDate(y, m, d) {
 			continue
 		}
-		t := time.Date(y, m, d, h, min, 0, 0, p.loc)
+		t := p.date(y, m, d, h, min, 0, 0)
 		if !t.After(p.limit) {
 			return t, true
 		}

@@ -1,6 +1,7 @@
 package listing
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -114,5 +115,35 @@ func TestPrecisionTruncate(t *testing.T) {
 		if got := p.Truncate(ts); !got.Equal(want) {
 			t.Errorf("%v.Truncate = %v, want %v", p, got, want)
 		}
+	}
+}
+
+// TestNonexistentLocalTime: a wall-clock time inside a daylight saving gap
+// of the server's zone cannot be what the server meant; it is reported,
+// not shifted by an hour.
+func TestNonexistentLocalTime(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip(err)
+	}
+	opts := Options{Location: berlin, Now: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}
+	// 2024-03-31 02:00-03:00 does not exist in Berlin.
+	for _, tc := range []struct {
+		line string
+		f    Format
+	}{
+		{"-rw-r--r--   1 ftp      ftp          4096 Mar 31 02:30 gap", Unix},
+		{"03-31-24  02:30AM                  589 gap", DOS},
+		{"-rw-r--r--   1 ftp      ftp          4096 2024-03-31 02:30 gap", Unix},
+	} {
+		_, err := ParseLine(tc.line, tc.f, opts)
+		if !errors.Is(err, ErrTime) {
+			t.Errorf("%q: err %v, want ErrTime", tc.line, err)
+		}
+	}
+	// An hour later the time exists and is kept as printed.
+	e, err := ParseLine("-rw-r--r--   1 ftp      ftp          4096 Mar 31 03:30 ok", Unix, opts)
+	if err != nil || e.ModTime.In(berlin).Hour() != 3 || e.ModTime.In(berlin).Minute() != 30 {
+		t.Errorf("03:30: %v %v", e.ModTime, err)
 	}
 }

@@ -177,11 +177,20 @@ func parseLs(p *Parser, line string, e *Entry) error {
 		return errSyntaxUnknownFileTypeLetter
 	}
 	perm, ok := lsPerms(line[1:10])
-	if !ok {
+	permKnown := true
+	i := 10
+	if !ok && isConnectEnterprise(line) {
+		// Sterling Connect:Enterprise: "-C--E-----FTP B QUA1I1  18128  41
+		// Aug 12 13:56 QUADTEST": mailbox flags, not permissions, then
+		// the protocol, and owner, group, size and date as in ls.
+		perm, permKnown, i = 0, false, 13
+		if t, ok := nextToken(line, i); ok && t.end-t.start == 1 {
+			i = t.end
+		}
+	} else if !ok {
 		return errSyntaxBadPermissions
 	}
-	i := 10
-	if i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
+	if permKnown && i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
 		i++
 	}
 	if i < len(line) && !isSpace(line[i]) && !isDigit(line[i]) {
@@ -245,7 +254,7 @@ func parseLs(p *Parser, line string, e *Entry) error {
 
 	e.Type = typ
 	e.Mode = tmode | perm
-	e.PermKnown = true
+	e.PermKnown = permKnown
 	e.ModTime, e.Precision = d.t, d.prec
 
 	// Size, or "major, minor" for devices.
@@ -334,6 +343,20 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	return nil
 }
 
+// isConnectEnterprise reports the flags column of Sterling Connect:Enterprise
+// mailboxes: a type, nine flag letters or dashes, and "FTP".
+func isConnectEnterprise(line string) bool {
+	if len(line) < 14 || line[10:13] != "FTP" || line[13] != ' ' {
+		return false
+	}
+	for i := 1; i < 10; i++ {
+		if c := line[i]; c != '-' && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 // isUnitSize reports sizes rounded to a unit, as "ls -h" prints them
 // ("33.5k", "4M").
 func isUnitSize(s string) bool {
@@ -391,7 +414,7 @@ func (p *Parser) dayTimeOrYear(m time.Month, day int, cs string) (lsDate, bool) 
 		if !validDate(y, m, day) {
 			return lsDate{}, false
 		}
-		return lsDate{time.Date(y, m, day, 0, 0, 0, 0, p.loc), PrecisionDay}, true
+		return lsDate{p.date(y, m, day, 0, 0, 0, 0), PrecisionDay}, true
 	}
 	if n := len(cs); n >= 3 && cs[n-2] == ':' && isDigit(cs[n-1]) {
 		cs = cs[:n-1] + "0" + cs[n-1:] // "00:0": a one-digit minute (embedded servers)
@@ -420,7 +443,7 @@ func (p *Parser) lsVShellDate(line string, a, b, c, d span) (lsDate, bool) {
 	if !ok1 || !ok2 || !ok3 || prec != PrecisionMinute || h > 23 || !validDate(y, m, day) {
 		return lsDate{}, false
 	}
-	return lsDate{time.Date(y, m, day, h, mi, 0, 0, p.loc), PrecisionMinute}, true
+	return lsDate{p.date(y, m, day, h, mi, 0, 0), PrecisionMinute}, true
 }
 
 // lsISODate reads ls --time-style=long-iso ("2005-04-08 11:22") and
@@ -452,7 +475,7 @@ func (p *Parser) lsISODate(line string, a, b span) (lsDate, int, bool) {
 			}
 		}
 	}
-	return lsDate{time.Date(y, time.Month(mo), day, h, mi, sec, nsec, p.loc), prec}, end, true
+	return lsDate{p.date(y, time.Month(mo), day, h, mi, sec, nsec), prec}, end, true
 }
 
 // parseZoneOffset reads "+hhmm" or "-hhmm".

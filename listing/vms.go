@@ -218,7 +218,7 @@ func vmsFields(p *Parser, name, rest string, e *Entry) error {
 	if !haveSize || !haveDate {
 		return errSyntaxMissingSizeOrDate
 	}
-	e.ModTime = time.Date(y, mon, day, h, mi, sec, nsec, p.loc)
+	e.ModTime = p.date(y, mon, day, h, mi, sec, nsec)
 	e.Precision = prec
 	return nil
 }

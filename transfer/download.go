@@ -158,6 +158,14 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 			if err := s.prefix(f, offset); err != nil {
 				return &LocalError{Op: "read", Path: partPath, Err: err}
 			}
+			if m.mtime.IsZero() && !cp.IgnoreTimes {
+				// The listing had no time to trust (or only a day).
+				if t, err := c.ModTime(ctx, remote); err == nil {
+					m.mtime, res.ModTime = t, t
+				} else if !isRefusal(err) {
+					return err
+				}
+			}
 			ready = true
 		}
 		if m.size < 0 || offset < m.size {

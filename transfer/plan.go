@@ -250,8 +250,11 @@ func sizeOf(e entry) *int64 {
 	return &n
 }
 
+// timeOf is an entry's time for a plan, when known to the minute at
+// least: a time to the day (a listing's year-form date) would set a
+// downloaded file to midnight, so the download asks the server (MDTM).
 func timeOf(e entry) *time.Time {
-	if e.mtime.IsZero() || e.prec == listing.PrecisionNone {
+	if e.mtime.IsZero() || e.prec < listing.PrecisionMinute {
 		return nil
 	}
 	t := e.prec.Truncate(e.mtime.UTC())

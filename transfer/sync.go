@@ -3,7 +3,7 @@ package transfer
 import (
 	"context"
 	"errors"
-		"io/fs"
+	"io/fs"
 	"os"
 	"path"
 	"slices"

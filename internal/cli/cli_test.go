@@ -39,6 +39,10 @@ func (l leakCheckedM) Run() int {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv("FERRY_TEST_AS_FERRY") == "1" {
+		// A child of a terminal test (pty_test.go), run as ferry.
+		ferryMain()
+	}
 	testscript.Main(leakCheckedM{m}, map[string]func(){"ferry": ferryMain})
 }
 
@@ -91,13 +95,14 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"ftpserve": cmdServe,
-			"ftpfault": cmdFault,
-			"mkfile":   cmdMkfile,
-			"freeport": cmdFreeport,
-			"chmod":    cmdChmod,
-			"touch":    cmdTouch,
-			"sleep":    cmdSleep,
+			"ftpserve":  cmdServe,
+			"ftpfault":  cmdFault,
+			"listserve": cmdListServe,
+			"mkfile":    cmdMkfile,
+			"freeport":  cmdFreeport,
+			"chmod":     cmdChmod,
+			"touch":     cmdTouch,
+			"sleep":     cmdSleep,
 		},
 	})
 }

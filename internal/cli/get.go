@@ -29,7 +29,10 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 		cmd.Parallel = 4
 	}
 	urls, local := cmd.Args, cmd.Output
-	if last := urls[len(urls)-1]; len(urls) > 1 && !IsURL(last) {
+	// The local name comes last: on the command line anything that is
+	// not a URL, in the shell (where remote names are paths) the second
+	// of two or more arguments.
+	if last := urls[len(urls)-1]; len(urls) > 1 && (a.sh != nil || !IsURL(last)) {
 		if local != "" {
 			return usageErrorf("get: give the local name as -o FILE or as the last argument, not both")
 		}
@@ -51,7 +54,7 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 		dst := local
 		if cmd.Recursive {
 			// Each tree goes into a directory of its own name.
-			if loc, err := parseRemote(u); err == nil && remoteBase(loc.Path) != "" {
+			if loc, err := a.parseRemote(u); err == nil && remoteBase(loc.Path) != "" {
 				dst = filepath.Join(local, remoteBase(loc.Path))
 			}
 		}
@@ -74,7 +77,7 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 // getOne downloads one URL to local.
 func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error {
 	ctx = a.traced(ctx)
-	loc, err := parseRemote(url)
+	loc, err := a.parseRemote(url)
 	if err != nil {
 		return err
 	}
@@ -89,6 +92,7 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 				local = "."
 			}
 		}
+		a.inShell(loc)
 		return getTree(ctx, a, loc, local, cmd.Continue, cmd.Parallel, cmd.Verbose)
 	}
 	if base == "" || loc.DirSlash {
@@ -104,9 +108,11 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 	case strings.HasSuffix(local, "/") || isDir(local):
 		local = filepath.Join(local, base)
 	}
-	if loc.Type == 'a' {
+	if loc.Type == 'a' || a.sh != nil && a.newSession(loc, 0).ascii {
 		return cmd.getASCII(ctx, a, loc, local)
 	}
+	shown := loc.Path // as the user typed it
+	a.inShell(loc)
 	c, err := a.openClient(ctx, loc, max(cmd.Segments, 1))
 	if err != nil {
 		return err
@@ -130,7 +136,7 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 	if err != nil {
 		if isServerReply(err) && errors.Is(err, fs.ErrNotExist) {
 			if fi, serr := c.Stat(ctx, loc.Path); serr == nil && fi.IsDir() {
-				err = usageErrorf("%s is a directory: use get -r to download it", loc.Path)
+				err = usageErrorf("%s is a directory: use get -r to download it", shown)
 			}
 		}
 		var ue *usageError
@@ -138,7 +144,7 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 			if st, serr := os.Stat(local + ".part"); local != "-" && serr == nil && st.Size() > 0 {
 				err = &partKeptError{Part: local + ".part", Err: err}
 			}
-			err = &opError{Op: "get", Path: loc.Path, Err: err}
+			err = &opError{Op: "get", Path: shown, Err: err}
 		}
 	}
 	return rep.done(ctx, oneSummary(res), err)

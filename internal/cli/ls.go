@@ -2,39 +2,71 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/ferryftp/ftp"
 	"github.com/ferryftp/ftp/listing"
 )
 
+// lsCmd lists a directory. Every entry the listing yields is printed;
+// each line that should have been an entry but could not be read is
+// reported on standard error with its text, and the exit status is then 1
+// (as GNU ls does for minor problems), so that a script never takes a
+// partial listing for a whole one.
 type lsCmd struct {
 	Long bool   `short:"l" help:"Long listing: type, permissions, size, time."`
 	All  bool   `short:"a" help:"Include hidden (dot) files."`
-	URL  string `arg:"" name:"URL" help:"Directory to list."`
+	URL  string `arg:"" optional:"" name:"URL" help:"Directory to list."`
 }
 
 func (cmd *lsCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}
 	s := a.newSession(loc, 0)
-	s.listHidden = cmd.All
+	s.setListHidden(cmd.All)
 	defer s.close()
 	entries, err := s.readDir(ctx, loc.Path)
+	if a.sh != nil {
+		a.sh.noteListing(loc.Path, entries)
+	}
 	if err != nil && entries == nil {
 		return &opError{Op: "ls", Path: loc.Display(), Err: err}
 	}
 	if perr := a.printEntries(entries, cmd.Long, cmd.All); perr != nil {
 		return perr
 	}
+	var lerr *ftp.ListingError
+	if errors.As(err, &lerr) {
+		a.reportUnreadable(loc.Display(), lerr)
+		return &statusError{code: ExitOther}
+	}
 	if err != nil {
 		return &opError{Op: "ls", Path: loc.Display(), Err: err}
 	}
 	return nil
+}
+
+// reportUnreadable prints one line on standard error for each listing line
+// that could not be read: its number, the listing format it was read as,
+// why, and the line itself, quoted so that control bytes show.
+func (a *app) reportUnreadable(dir string, lerr *ftp.ListingError) {
+	for _, le := range lerr.Lines {
+		cause := strings.TrimPrefix(le.Err.Error(), "listing: ")
+		fmt.Fprintf(a.stderr, "ferry: ls %s: unreadable line %d (%s: %s): %s\n",
+			dir, le.Line, le.Format, cause, strconv.Quote(le.Raw))
+	}
+	n := len(lerr.Lines)
+	plural := "s"
+	if n == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(a.stderr, "ferry: ls %s: %d line%s of the listing could not be read; the entries above are the rest\n", dir, n, plural)
 }
 
 // readDir lists dir, sorted by name, with retries.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/ferryftp/ftp"
@@ -71,4 +72,18 @@ func (a *app) traced(ctx context.Context) context.Context {
 	return ftp.WithTrace(ctx, &ftp.Trace{Retrying: func(_ context.Context, info ftp.RetryInfo) {
 		a.trace.note("retrying in %v after: %s", info.Wait.Round(time.Millisecond), a.creds.scrub(Message(info.Err)))
 	}})
+}
+
+// inShell adapts loc for a Client when the command runs in the shell: the
+// Client's connections do not share the shell's working directory, so a
+// relative path is resolved against it. It reports whether the shell's
+// session is in ASCII mode, which only that session does.
+func (a *app) inShell(loc *Location) (ascii bool) {
+	if a.sh == nil || !sameServer(loc, a.sh.base) {
+		return false
+	}
+	if a.sh.s.cwd != "" && !strings.HasPrefix(loc.Path, "/") {
+		loc.Path = a.sh.absolute(loc.Path)
+	}
+	return a.sh.s.ascii
 }

@@ -18,7 +18,7 @@ type putCmd struct {
 	Parallel  int    `short:"P" default:"4" placeholder:"N" help:"With -r, transfer N files at a time."`
 	Verbose   bool   `short:"v" help:"With -r, a line per file."`
 	Local     string `arg:"" name:"LOCAL" help:"Local file or directory; - for stdin."`
-	URL       string `arg:"" name:"URL" help:"Remote file, or directory (ending in /) to upload into."`
+	URL       string `arg:"" optional:"" name:"URL" help:"Remote file, or directory (ending in /) to upload into; in the shell, the working directory by default."`
 }
 
 func (cmd *putCmd) run(ctx context.Context, a *app) error {
@@ -29,7 +29,7 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 	if cmd.Parallel == 0 {
 		cmd.Parallel = 4
 	}
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}
@@ -40,6 +40,7 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 		if !isDir(cmd.Local) {
 			return &localError{Op: "put -r", Path: cmd.Local, Err: errors.New("not a directory")}
 		}
+		a.inShell(loc)
 		remote := loc.Path
 		if loc.DirSlash || remote == "" {
 			remote = remoteJoin(remote, filepath.Base(filepath.Clean(cmd.Local)))
@@ -54,9 +55,10 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 			return usageErrorf("put - needs a remote file name, not a directory")
 		}
 	}
-	if loc.Type == 'a' {
+	if loc.Type == 'a' || a.sh != nil && a.newSession(loc, 0).ascii {
 		return cmd.putASCII(ctx, a, loc)
 	}
+	a.inShell(loc)
 	c, err := a.openClient(ctx, loc, 1)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/afero"
 
-	"github.com/ferryftp/ftp/internal/ftptest"
+	"github.com/ferryftp/ftp/internal/server"
 )
 
 type serveCmd struct {
@@ -35,7 +35,7 @@ func (cmd *serveCmd) run(ctx context.Context, a *app) error {
 	} else if !st.IsDir() {
 		return &localError{Op: "serve", Path: cmd.Dir, Err: errors.New("not a directory")}
 	}
-	opts := ftptest.Options{
+	opts := server.Options{
 		Addr:       cmd.Addr,
 		FS:         afero.NewBasePathFs(afero.NewOsFs(), dir),
 		ReadOnly:   !cmd.Write,
@@ -44,14 +44,14 @@ func (cmd *serveCmd) run(ctx context.Context, a *app) error {
 	}
 	switch a.g.TLS {
 	case "explicit":
-		opts.TLS = ftptest.TLSExplicit
+		opts.TLS = server.TLSExplicit
 	case "implicit":
-		opts.TLS = ftptest.TLSImplicit
+		opts.TLS = server.TLSImplicit
 	}
 	if a.g.Debug > 0 {
 		opts.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	srv, err := ftptest.Start(opts)
+	srv, err := server.Start(opts)
 	if err != nil {
 		return &opError{Op: "serve", Path: cmd.Addr, Err: err}
 	}
@@ -65,13 +65,13 @@ func (cmd *serveCmd) run(ctx context.Context, a *app) error {
 	fmt.Fprintf(a.stdout, "Serving %s (%s) at %s\n", dir, mode, url)
 	fmt.Fprintln(a.stdout, "Any user name and password are accepted. Press Ctrl-C to stop.")
 	tryFlags := ""
-	if opts.TLS != ftptest.TLSNone {
+	if opts.TLS != server.TLSNone {
 		caFile, err := writeCA(srv.CACertPEM())
 		if err != nil {
 			return err
 		}
 		defer os.Remove(caFile)
-		if opts.TLS == ftptest.TLSExplicit {
+		if opts.TLS == server.TLSExplicit {
 			tryFlags = "--tls explicit "
 		}
 		tryFlags += "--ca " + caFile + " "
