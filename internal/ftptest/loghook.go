@@ -32,11 +32,7 @@ func (h *hookHandler) Handle(ctx context.Context, r slog.Record) error {
 		case "Sending answer":
 			h.srv.observeReply(h.client, recordLine(r))
 		case "Received line":
-			line := recordLine(r)
-			h.srv.observeCommand(h.client, line)
-			if strings.HasPrefix(strings.ToUpper(line), "PASS ") {
-				r = redactLine(r, "PASS ****")
-			}
+			h.srv.observeCommand(h.client, recordLine(r))
 		}
 	}
 	if !h.inner.Enabled(ctx, r.Level) {
@@ -74,19 +70,6 @@ func recordLine(r slog.Record) string {
 		return true
 	})
 	return line
-}
-
-// redactLine returns a copy of r whose "line" attribute is replaced.
-func redactLine(r slog.Record, line string) slog.Record {
-	c := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "line" {
-			a.Value = slog.StringValue(line)
-		}
-		c.AddAttrs(a)
-		return true
-	})
-	return c
 }
 
 // observeReply learns passive ports from 227/229 replies and carries out a

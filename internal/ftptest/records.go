@@ -87,34 +87,6 @@ func (s *Server) RefusedDataConns() int {
 	return s.refused
 }
 
-// ControlConns returns how many control connections the server has accepted.
-func (s *Server) ControlConns() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.ctrlTotal
-}
-
-// OpenControlConns returns how many control connections are open now.
-func (s *Server) OpenControlConns() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.conns)
-}
-
-// trackCtrl registers a new control connection; false means Close has begun.
-func (s *Server) trackCtrl(c *ctrlConn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return false
-	}
-	s.conns[c] = struct{}{}
-	s.pending[c.RemoteAddr().String()] = c
-	s.ctrlTotal++
-	s.handlers.Add(1)
-	return true
-}
-
 func (s *Server) session(id uint32) *session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
