@@ -127,7 +127,7 @@ func TestClasses(t *testing.T) {
 		},
 		{
 			class: "NetWare, old and new", from: "netware-moz-hellsoft.txt, netware-chromium-3.txt",
-			opts:  Options{Format: NetWare},
+			opts: Options{Format: NetWare},
 			lines: []string{"-[RWCEMFA]  1 *unknown    13312 May 27  1997 19calit.doc",
 				"d [RWCEAFMS] daniel                            512 May 17  2010 NVP anyagok"},
 			want: []want{{"19calit.doc", File, 13312, "1997-05-27T00:00:00Z"}, {"NVP anyagok", Dir, 512, "2010-05-17T00:00:00Z"}},
