@@ -92,7 +92,7 @@ func (cmd *serveCmd) run(ctx context.Context, a *app) error {
 	fmt.Fprintf(a.stdout, "Serving %s (%s) at %s\n", dir, mode, url)
 	if user != "" {
 		fmt.Fprintf(a.stdout, "Only %s may log in, with the password given. Press Ctrl-C to stop.\n", user)
-		if opts.TLS == server.TLSNone {
+		if opts.TLS == server.TLSNone && checkLoopback(cmd.Addr, false) != nil {
 			fmt.Fprintln(a.stderr, "ferry: warning: without --tls the password crosses the network in plain text")
 		}
 	} else {
