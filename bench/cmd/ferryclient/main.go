@@ -5,6 +5,9 @@
 //	ferryclient [-tls] [-ca FILE] -addr HOST:PORT -user U -pass P get REMOTE LOCAL
 //	ferryclient ... put LOCAL REMOTE
 //	ferryclient ... each OUTDIR REMOTE...   (RetrieveEach: pipelined, one connection)
+//
+// FERRYCLIENT_NOSENDFILE=1 hides the file from Store behind a plain
+// io.Reader, to compare sendfile with reads and writes.
 package main
 
 import (
