@@ -88,6 +88,7 @@ type Client struct {
 	janitor bool          // closeIdle has been started
 	kick    chan struct{} // wakes closeIdle when a connection goes idle
 	done    chan struct{} // closed by Close
+	trace   *Trace        // from Dialer.Trace and Dialer.Logger
 	wg      sync.WaitGroup
 }
 
@@ -123,7 +124,7 @@ func (c *Client) Conn(ctx context.Context) (conn *Conn, release func(), err erro
 		return nil, nil, err
 	}
 	var once sync.Once
-	return pc.c, func() { once.Do(func() { c.put(pc) }) }, nil
+	return pc.c, func() { once.Do(func() { c.put(ctx, pc) }) }, nil
 }
 
 // maxAttempts bounds how often one operation is tried on a fresh
@@ -147,7 +148,7 @@ func (c *Client) do(ctx context.Context, idempotent bool, fn func(*Conn) error) 
 			pc.c.Close() // the server is closing it
 			broken = true
 		}
-		c.put(pc)
+		c.put(ctx, pc)
 		if err == nil || !broken || attempt == maxAttempts || ctx.Err() != nil ||
 			errors.Is(err, ErrClientClosed) || !(idempotent || is421(err)) {
 			return err

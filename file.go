@@ -121,7 +121,7 @@ func (f *File) end() {
 // release gives the File's connection back to the pool.
 func (f *File) release() {
 	if f.pc != nil {
-		f.c.put(f.pc)
+		f.c.put(f.ctx, f.pc)
 		f.pc = nil
 	}
 }
@@ -373,7 +373,7 @@ func (c *Client) Create(ctx context.Context, name string) (io.WriteCloser, error
 		if is421(err) {
 			pc.c.Close()
 		}
-		c.put(pc)
+		c.put(ctx, pc)
 		if !broken || attempt == maxAttempts || ctx.Err() != nil {
 			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
 		}
@@ -411,7 +411,7 @@ func (w *writer) Write(p []byte) (int, error) {
 
 func (w *writer) fail(err error) {
 	w.err = &fs.PathError{Op: "write", Path: w.name, Err: err}
-	w.c.put(w.pc)
+	w.c.put(w.ctx, w.pc)
 	w.pc = nil
 }
 
@@ -431,7 +431,7 @@ func (w *writer) Close() error {
 	} else {
 		err = w.t.finish(w.ctx)
 	}
-	w.c.put(w.pc)
+	w.c.put(w.ctx, w.pc)
 	w.pc = nil
 	if err != nil {
 		w.err = &fs.PathError{Op: "close", Path: w.name, Err: err}

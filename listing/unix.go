@@ -40,23 +40,24 @@ func parseUnix(p *Parser, line string, e *Entry) (outcome, error) {
 // unit, as with ls -h, or negative, as some servers overflow it), in
 // English or in the language of the server's locale ("Gesamt 4352").
 func isTotalLine(line string) bool {
+	// Cheap structure first (every ls line reaches here): two columns,
+	// the second a number; only then the word.
 	w, ok := nextToken(line, 0)
-	if !ok || w.start != 0 || !isTotalWord(line[:w.end]) {
+	if !ok || w.start != 0 {
 		return false
 	}
 	t, ok := nextToken(line, w.end)
 	if !ok {
 		return false
 	}
+	if _, more := nextToken(line, t.end); more {
+		return false
+	}
 	num := line[t.start:t.end]
 	if num[0] == '-' {
 		num = num[1:]
 	}
-	if num == "" || !isDigit(num[0]) {
-		return false
-	}
-	_, more := nextToken(line, t.end)
-	return !more
+	return num != "" && isDigit(num[0]) && isTotalWord(line[:w.end])
 }
 
 // totalWords are ls's word for "total" in the locales servers run in.
@@ -198,6 +199,7 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	}
 
 	var toks [maxLsTokens]span
+	var months [maxLsTokens]time.Month // each token read as an English month, or 0
 	n := 0
 	pos := i
 	dateAt, dateEnd := -1, 0
@@ -209,13 +211,12 @@ func parseLs(p *Parser, line string, e *Entry) error {
 			break
 		}
 		toks[n] = t
+		months[n], _ = parseMonth(line[t.start:t.end])
+		sawMonth = sawMonth || months[n] != 0
 		n++
 		pos = t.end
-		if !sawMonth {
-			_, sawMonth = parseMonthWord(line[t.start:t.end])
-		}
-		if n >= 4 {
-			if r, ok := p.lsTextDate(line, toks[n-3], toks[n-2], toks[n-1]); ok {
+		if n >= 4 && (months[n-3] != 0 || months[n-2] != 0) {
+			if r, ok := p.lsMonthDayDate(line, months[n-3], months[n-2], toks[n-3], toks[n-2], toks[n-1]); ok {
 				dateAt, dateEnd, d = n-3, toks[n-1].end, r
 				break
 			}
@@ -234,6 +235,16 @@ func parseLs(p *Parser, line string, e *Entry) error {
 		}
 	}
 	padded := false
+	if dateAt < 0 {
+		// No English date: month names of other languages (a second pass,
+		// so that the common case pays nothing for them).
+		for j := 3; j < n; j++ {
+			if r, ok := p.lsTextDate(line, toks[j-2], toks[j-1], toks[j]); ok {
+				dateAt, dateEnd, d = j-2, toks[j].end, r
+				break
+			}
+		}
+	}
 	if dateAt < 0 {
 		// No date of the usual forms: try the weak ones, leftmost first.
 		for j := 1; j < n; j++ {
@@ -390,20 +401,29 @@ type lsDate struct {
 // lsTextDate reads "Mon D HH:MM", "Mon D YYYY", or the same with day and
 // month swapped ("29 Jul 02:27", sent by some localised servers).
 func (p *Parser) lsTextDate(line string, a, b, c span) (lsDate, bool) {
-	as, bs, cs := line[a.start:a.end], line[b.start:b.end], line[c.start:c.end]
-	m, ok := parseMonthWord(as)
-	ds := bs
-	if !ok {
-		if m, ok = parseMonthWord(bs); !ok {
+	ma, _ := parseMonthWord(line[a.start:a.end])
+	mb := time.Month(0)
+	if ma == 0 {
+		mb, _ = parseMonthWord(line[b.start:b.end])
+	}
+	return p.lsMonthDayDate(line, ma, mb, a, b, c)
+}
+
+// lsMonthDayDate completes lsTextDate once its first two tokens have been
+// read as months (ma, mb; 0 when not a month).
+func (p *Parser) lsMonthDayDate(line string, ma, mb time.Month, a, b, c span) (lsDate, bool) {
+	m, ds := ma, line[b.start:b.end]
+	if m == 0 {
+		if mb == 0 {
 			return lsDate{}, false
 		}
-		ds = as
+		m, ds = mb, line[a.start:a.end]
 	}
 	day, ok := parseDayWord(ds)
 	if !ok {
 		return lsDate{}, false
 	}
-	return p.dayTimeOrYear(m, day, cs)
+	return p.dayTimeOrYear(m, day, line[c.start:c.end])
 }
 
 // dayTimeOrYear completes a month and day with either a time (year-less,

@@ -43,6 +43,7 @@ type grammar struct {
 	clientCommands `embed:""`
 
 	Shell  shellCmd  `cmd:"" help:"Interactive session: commands from the terminal or stdin."`
+	Apply  applyCmd  `cmd:"" help:"Carry out a plan written by mirror --plan, or a shard of it (--shard I/N)."`
 	Mirror mirrorCmd `cmd:"" help:"Synchronise a tree; the side given as a URL is remote."`
 	Serve  serveCmd  `cmd:"" help:"Run an embedded FTP server on loopback, for trying things."`
 	Demo   demoCmd   `cmd:"" help:"Start an embedded server, upload, list, download, verify, showing the dialogue."`
@@ -192,6 +193,20 @@ func (e exitPanic) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // fail prints err as one line on stderr and returns its exit status.
 func (a *app) fail(err error) int {
 	code := ExitCode(err)
+	if a.g.JSON && !errors.Is(err, errReported) {
+		// Machine-readable: one object on stderr.
+		msg := Message(err)
+		if code == ExitInterrupted {
+			msg = "interrupted"
+		}
+		obj := struct {
+			Error string `json:"error"`
+			Hint  string `json:"hint,omitempty"`
+			Exit  int    `json:"exit"`
+		}{a.creds.scrub(msg), a.hint(err), code}
+		_ = writeJSON(a.stderr, obj)
+		return code
+	}
 	if code == ExitInterrupted {
 		msg := "ferry: interrupted"
 		if h := a.hint(err); h != "" {

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -236,5 +237,48 @@ func TestPasswordPromptInterrupt(t *testing.T) {
 	}
 	if termios.Lflag&unix.ECHO == 0 {
 		t.Error("echo left off after Ctrl-C at the password prompt")
+	}
+}
+
+// TestServeSIGTERM: the temporary CA file of ferry serve --tls is removed
+// on SIGTERM as on Ctrl-C.
+func TestServeSIGTERM(t *testing.T) {
+	tmp := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	var stdout bytes.Buffer
+	cmd := exec.Command(os.Args[0], "serve", "--tls", "--addr", addr, t.TempDir())
+	cmd.Env = append(os.Environ(), "FERRY_TEST_AS_FERRY=1", "TMPDIR="+tmp)
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if entries, _ := os.ReadDir(tmp); len(entries) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no CA file written")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("left behind after SIGTERM: %v", entries)
 	}
 }

@@ -67,7 +67,13 @@ func (d *driver) ClientDisconnected(cc ftpserver.ClientContext) {
 func (d *driver) AuthUser(cc ftpserver.ClientContext, user, pass string) (ftpserver.ClientDriver, error) {
 	s := d.s
 	if !s.allowed(user, pass) {
+		if s.hooks.Login != nil {
+			s.hooks.Login(cc, user, errBadLogin)
+		}
 		return nil, errBadLogin
+	}
+	if s.hooks.Login != nil {
+		s.hooks.Login(cc, user, nil)
 	}
 	return &sessionFs{Fs: s.served, cc: cc, wrap: s.hooks.File}, nil
 }

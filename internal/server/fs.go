@@ -27,8 +27,13 @@ func (f *sessionFs) abs(name string) string {
 	return path.Join(f.cc.Path(), name)
 }
 
-// OpenFile implements afero.Fs.
+// OpenFile implements afero.Fs. Uploaded files are created rw-r--r--
+// (less under a stricter umask): ftpserverlib asks for 0777, and nothing
+// uploaded should become executable.
 func (f *sessionFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	if flag&os.O_CREATE != 0 {
+		perm = 0o644
+	}
 	file, err := f.Fs.OpenFile(f.abs(name), flag, perm)
 	if err != nil || f.wrap == nil {
 		return file, err

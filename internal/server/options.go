@@ -128,6 +128,10 @@ type Hooks struct {
 
 	// File wraps each file a session opens (transfers, HASH).
 	File func(cc ftpserver.ClientContext, f afero.File) afero.File
+
+	// Login is called after each USER/PASS with the outcome: err is nil
+	// when the user was let in.
+	Login func(cc ftpserver.ClientContext, user string, err error)
 }
 
 // ErrInvalidOptions is matched (errors.Is) by every *OptionsError.
