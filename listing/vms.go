@@ -147,7 +147,7 @@ func vmsFields(p *Parser, name, rest string, e *Entry) error {
 		e.Type = Dir
 		name = name[:semi-4]
 	}
-	if name[0] == '[' {
+	if name != "" && name[0] == '[' {
 		// CMU/IP prefixes each name with its directory,
 		// "[VMSSERV.FILES]ALARM.DIR;1": context, not part of the name.
 		if j := strings.IndexByte(name, ']'); j > 0 && j+1 < len(name) {
