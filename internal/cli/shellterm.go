@@ -290,7 +290,7 @@ func unescapeWord(s string) string {
 // appended to a file under the user's state directory
 // ($XDG_STATE_HOME/ferry/history, else ~/.local/state/ferry/history).
 type history struct {
-	a     *app
+	a         *app
 	lines     []string // oldest first
 	file      string
 	lastSaved string
