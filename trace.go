@@ -82,6 +82,11 @@ type Trace struct {
 	// because the server refused a connection for having too many, and
 	// when it raises it again.
 	PoolLimitChanged func(ctx context.Context, info PoolLimitInfo)
+
+	// Retrying is called by the layers that retry operations over
+	// Conns (package transfer) after a transient failure, before they
+	// wait to try again, resuming.
+	Retrying func(ctx context.Context, info RetryInfo)
 }
 
 // PoolDialInfo describes a connection opened by a Client.
@@ -121,6 +126,13 @@ type PoolLimitInfo struct {
 	Limit, MaxConns int
 	// Reason is the refusal that lowered the limit, nil when it grows.
 	Reason error
+}
+
+// RetryInfo describes a failure about to be retried.
+type RetryInfo struct {
+	Attempt int           // the attempt that failed, 1 for the first
+	Wait    time.Duration // the pause before the next one
+	Err     error         // why it failed
 }
 
 // CommandInfo describes a command written to the control connection.
