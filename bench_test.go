@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"flag"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ferryftp/ftp"
 	"github.com/ferryftp/ftp/internal/ftptest"
+	"github.com/ferryftp/ftp/internal/netem"
 	"github.com/spf13/afero"
 )
 
@@ -203,4 +205,75 @@ func dialFTPTest(b *testing.B, withTLS bool) *ftp.Conn {
 		b.Fatal(err)
 	}
 	return c
+}
+
+var (
+	benchFiles = flag.Int("bench.files", 50, "files per iteration in BenchmarkSmallFiles")
+	benchRTT   = flag.Duration("bench.rtt", 20*time.Millisecond, "round trip added by the relay in BenchmarkSmallFiles")
+)
+
+// BenchmarkSmallFiles: 4 KiB files on one connection through a relay that
+// adds -bench.rtt, fetched with RetrieveEach (pipelined) and, in the same
+// iteration, with one Retrieve after another. Reported in round trips per
+// file: the time per file divided by the round trip.
+func BenchmarkSmallFiles(b *testing.B) {
+	s := ftptest.New(b, ftptest.Options{})
+	var paths []string
+	for i := range *benchFiles {
+		p := fmt.Sprintf("/f%04d", i)
+		if err := afero.WriteFile(s.FS(), p, make([]byte, 4<<10), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	proxy, err := netem.New(s.Addr(), netem.Shape{RoundTrip: *benchRTT})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { proxy.Close() })
+	ctx := context.Background()
+	dial := func() *ftp.Conn {
+		d := ftp.Dialer{DialContext: proxy.DialContext}
+		c, err := d.Dial(ctx, s.Addr())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { c.Close() })
+		if err := c.Login(ctx, "anonymous", ""); err != nil {
+			b.Fatal(err)
+		}
+		return c
+	}
+	each, single := dial(), dial()
+	var eachTime, singleTime time.Duration
+	for b.Loop() {
+		start := time.Now()
+		err := each.RetrieveEach(ctx, paths, func(p string, d *ftp.Download, err error) error {
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(io.Discard, d)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		eachTime += time.Since(start)
+		start = time.Now()
+		for _, p := range paths {
+			d, err := single.Retrieve(ctx, p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(io.Discard, d); err != nil {
+				b.Fatal(err)
+			}
+		}
+		singleTime += time.Since(start)
+	}
+	perFile := func(d time.Duration) float64 {
+		return d.Seconds() / float64(b.N*len(paths)) / benchRTT.Seconds()
+	}
+	b.ReportMetric(perFile(eachTime), "RTT/file-each")
+	b.ReportMetric(perFile(singleTime), "RTT/file-single")
 }

@@ -91,8 +91,10 @@ func (f *File) start(off int64) error {
 		dl, err := f.pc.c.RetrieveFrom(f.ctx, f.name, off)
 		if err == nil {
 			f.dl, f.dlPos = dl, off
-			if n := dl.Size(); n >= 0 {
-				f.size = off + n
+			// After REST, servers differ on the size they announce (the
+			// whole file's, or what remains): only a full download says.
+			if n := dl.Size(); n >= 0 && off == 0 {
+				f.size = n
 			}
 			return nil
 		}
@@ -100,7 +102,7 @@ func (f *File) start(off int64) error {
 		if broken {
 			f.release()
 		}
-		if !broken || attempt == maxAttempts || f.ctx.Err() != nil {
+		if !f.c.retry(f.ctx, err, attempt, broken, true) {
 			return err
 		}
 	}
@@ -121,7 +123,7 @@ func (f *File) end() {
 // release gives the File's connection back to the pool.
 func (f *File) release() {
 	if f.pc != nil {
-		f.c.put(f.pc)
+		f.c.put(f.ctx, f.pc)
 		f.pc = nil
 	}
 }
@@ -273,7 +275,7 @@ func (f *File) stat() (fs.FileInfo, error) {
 		if broken {
 			f.release()
 		}
-		if !broken || attempt == maxAttempts || f.ctx.Err() != nil {
+		if !f.c.retry(f.ctx, err, attempt, broken, true) {
 			return nil, err
 		}
 	}
@@ -373,8 +375,8 @@ func (c *Client) Create(ctx context.Context, name string) (io.WriteCloser, error
 		if is421(err) {
 			pc.c.Close()
 		}
-		c.put(pc)
-		if !broken || attempt == maxAttempts || ctx.Err() != nil {
+		c.put(ctx, pc)
+		if !c.retry(ctx, err, attempt, broken, true) {
 			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
 		}
 	}
@@ -411,7 +413,7 @@ func (w *writer) Write(p []byte) (int, error) {
 
 func (w *writer) fail(err error) {
 	w.err = &fs.PathError{Op: "write", Path: w.name, Err: err}
-	w.c.put(w.pc)
+	w.c.put(w.ctx, w.pc)
 	w.pc = nil
 }
 
@@ -431,7 +433,7 @@ func (w *writer) Close() error {
 	} else {
 		err = w.t.finish(w.ctx)
 	}
-	w.c.put(w.pc)
+	w.c.put(w.ctx, w.pc)
 	w.pc = nil
 	if err != nil {
 		w.err = &fs.PathError{Op: "close", Path: w.name, Err: err}

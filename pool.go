@@ -58,7 +58,16 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 			return nil, ErrClientClosed
 		}
 		c.initLocked()
-		c.growLocked()
+		grew := c.growLocked()
+		if grew > 0 {
+			c.mu.Unlock()
+			c.traceLimit(ctx, grew, nil)
+			c.mu.Lock()
+			if c.closed {
+				c.mu.Unlock()
+				return nil, ErrClientClosed
+			}
+		}
 		if n := len(c.idle); n > 0 {
 			pc := c.idle[n-1]
 			c.idle = c.idle[:n-1]
@@ -66,7 +75,7 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 			if err := c.check(ctx, pc); err != nil {
 				continue // discarded; a slot is free
 			}
-			c.traceGot(ctx, pc, true, time.Since(start))
+			c.traceGot(ctx, true, time.Since(start))
 			return pc, nil
 		}
 		if c.open < c.limit {
@@ -74,10 +83,14 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 			c.mu.Unlock()
 			pc, err := c.dial(ctx)
 			if err == nil {
-				c.traceGot(ctx, pc, false, time.Since(start))
+				c.traceGot(ctx, false, time.Since(start))
 				return pc, nil
 			}
-			if wait := c.dialFailed(err, &refusals); wait >= 0 {
+			wait, lowered := c.dialFailed(err, &refusals)
+			if lowered > 0 {
+				c.traceLimit(ctx, lowered, err)
+			}
+			if wait >= 0 {
 				if wait > 0 {
 					t := time.NewTimer(wait)
 					select {
@@ -96,7 +109,7 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 			// that a goroutine holding a File can use the Client too.
 			c.mu.Unlock()
 			if pc := f.yield(); pc != nil {
-				c.traceGot(ctx, pc, true, time.Since(start))
+				c.traceGot(ctx, true, time.Since(start))
 				return pc, nil
 			}
 			continue
@@ -109,7 +122,7 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 			if pc == nil {
 				continue // a slot opened: dial
 			}
-			c.traceGot(ctx, pc, true, time.Since(start))
+			c.traceGot(ctx, true, time.Since(start))
 			return pc, nil
 		case <-ctx.Done():
 			c.mu.Lock()
@@ -123,7 +136,7 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 			select {
 			case pc := <-w: // handed over just as ctx ended: pass it on
 				if pc != nil {
-					c.put(pc)
+					c.put(ctx, pc)
 				} else {
 					c.mu.Lock()
 					c.wakeLocked()
@@ -137,24 +150,26 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 }
 
 // dialFailed accounts for a failed dial. It returns how long to wait
-// before trying again, or -1 to give up with the error.
-func (c *Client) dialFailed(err error, refusals *int) time.Duration {
+// before trying again, or -1 to give up with the error, and the new limit
+// if it was lowered.
+func (c *Client) dialFailed(err error, refusals *int) (wait time.Duration, lowered int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.open--
 	if !tooManyConnections(err) || c.closed {
 		c.wakeLocked()
-		return -1
+		return -1, 0
 	}
-	if c.open > 0 {
+	if established := len(c.all); established > 0 || c.open > 0 {
 		// The server accepts the connections the Client has: that is
-		// the limit for now. The caller waits for one of them.
-		if c.open < c.limit {
-			c.limit = c.open
+		// the limit for now (at least one, if the others are still
+		// being dialled). The caller waits for one of them.
+		if n := max(established, 1); n < c.limit {
+			c.limit = n
 			c.lowered = time.Now()
-			c.traceLimit(c.limit)
+			lowered = n
 		}
-		return 0
+		return 0, lowered
 	}
 	// Nothing of ours is open, yet the server refuses: its slots are
 	// held by others (or by our own connections it has not finished
@@ -162,11 +177,14 @@ func (c *Client) dialFailed(err error, refusals *int) time.Duration {
 	*refusals++
 	if *refusals > maxRefusals {
 		c.wakeLocked()
-		return -1
+		return -1, 0
+	}
+	if c.limit > 1 {
+		lowered = 1
 	}
 	c.limit = 1
 	c.lowered = time.Now()
-	return refusalBackoff << (*refusals - 1)
+	return refusalBackoff << (*refusals - 1), lowered
 }
 
 // tooManyConnections reports whether a dial failed because the server
@@ -198,14 +216,19 @@ func tooManyConnections(err error) bool {
 
 // dial opens and logs in a new connection; the slot is already counted.
 func (c *Client) dial(ctx context.Context) (*pconn, error) {
-	c.traceDialStart(ctx)
+	start := time.Now()
 	conn, err := c.Dialer.Dial(ctx, c.Addr)
 	if err == nil {
 		if err = conn.LoginAccount(ctx, c.User, c.Password, c.Account); err != nil {
 			conn.Close()
 		}
 	}
-	c.traceDialDone(ctx, err)
+	info := PoolDialInfo{Addr: c.Addr, Duration: time.Since(start), Err: err}
+	c.hooks(ctx, func(t *Trace) {
+		if t.PoolDialed != nil {
+			t.PoolDialed(ctx, info)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +257,7 @@ func (c *Client) check(ctx context.Context, pc *pconn) error {
 	}
 	err := pc.c.NoOp(ctx)
 	if err != nil {
-		c.discard(pc, err)
+		c.discard(ctx, pc, err)
 	}
 	return err
 }
@@ -242,16 +265,20 @@ func (c *Client) check(ctx context.Context, pc *pconn) error {
 // put gives a connection back: to the first waiter, or to the idle stack.
 // A connection that is broken, busy, or whose state was changed by its
 // borrower is closed instead.
-func (c *Client) put(pc *pconn) {
-	if err := pc.c.usable(); err != nil || pc.c.dirty {
-		c.discard(pc, err)
+func (c *Client) put(ctx context.Context, pc *pconn) {
+	if err := pc.c.usable(); err != nil {
+		c.discard(ctx, pc, err)
+		return
+	}
+	if pc.c.dirty {
+		c.discard(ctx, pc, errDirty)
 		return
 	}
 	pc.c.SetASCII(false)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		c.discard(pc, ErrClientClosed)
+		c.discard(ctx, pc, ErrClientClosed)
 		return
 	}
 	if len(c.waiters) > 0 {
@@ -271,17 +298,26 @@ func (c *Client) put(pc *pconn) {
 	}
 }
 
-// discard closes a connection and frees its slot for a waiter.
-func (c *Client) discard(pc *pconn, why error) {
+// discard closes a connection and frees its slot for a waiter. ctx is
+// the context of the call that found it unusable, for the trace.
+func (c *Client) discard(ctx context.Context, pc *pconn, why error) {
 	pc.c.Close()
-	c.tracePut(pc, why)
 	c.mu.Lock()
-	if _, ok := c.all[pc]; ok {
+	_, ok := c.all[pc]
+	if ok {
 		delete(c.all, pc)
 		c.open--
 		c.wakeLocked()
 	}
+	info := PoolDiscardInfo{Reason: why, Open: c.open}
 	c.mu.Unlock()
+	if ok {
+		c.hooks(ctx, func(t *Trace) {
+			if t.PoolDiscarded != nil {
+				t.PoolDiscarded(ctx, info)
+			}
+		})
+	}
 }
 
 // wakeLocked tells the first waiter that a slot is free.
@@ -293,18 +329,21 @@ func (c *Client) wakeLocked() {
 	}
 }
 
-// growLocked raises a lowered limit by one per limitGrowInterval.
-func (c *Client) growLocked() {
+// growLocked raises a lowered limit by one per limitGrowInterval and
+// returns the new limit, or 0 if unchanged.
+func (c *Client) growLocked() int {
 	if c.limit < c.maxConns() && time.Since(c.lowered) >= limitGrowInterval {
 		c.limit++
 		c.lowered = time.Now()
-		c.traceLimit(c.limit)
+		return c.limit
 	}
+	return 0
 }
 
 func (c *Client) initLocked() {
 	if c.limit == 0 {
 		c.limit = c.maxConns()
+		c.trace = composeTraces(c.Dialer.Trace, SlogTrace(c.Dialer.Logger))
 		c.all = make(map[*pconn]struct{})
 		c.kick = make(chan struct{}, 1)
 		c.done = make(chan struct{})
@@ -365,14 +404,17 @@ func (c *Client) closeIdle() {
 	}
 }
 
-var errIdleTimeout = errors.New("ftp: idle connection closed")
+var (
+	errIdleTimeout = errors.New("ftp: connection idle for longer than the Client's IdleTimeout")
+	errDirty       = errors.New("ftp: connection's state changed by its borrower (working directory, TYPE, PROT, login)")
+)
 
 // quit says goodbye (QUIT) to an idle connection, briefly, and discards it.
 func (c *Client) quit(pc *pconn, why error) {
 	ctx, cancel := context.WithTimeout(context.Background(), quitTimeout)
 	pc.c.Quit(ctx)
 	cancel()
-	c.discard(pc, why)
+	c.discard(context.Background(), pc, why)
 }
 
 // quitTimeout bounds the QUIT sent to a connection the pool closes.
@@ -420,30 +462,34 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// Pool events, logged at slog.LevelDebug through Dialer.Logger.
-
-func (c *Client) traceDialStart(ctx context.Context) {}
-
-func (c *Client) traceDialDone(ctx context.Context, err error) {
-	if l := c.Dialer.Logger; l != nil && err != nil {
-		l.Debug("ftp pool: dial failed", "err", err)
+// hooks calls fn with each Trace that wants the Client's pool events: the
+// Dialer's (Trace and Logger) and ctx's.
+func (c *Client) hooks(ctx context.Context, fn func(*Trace)) {
+	x := ContextTrace(ctx)
+	if c.trace != nil {
+		fn(c.trace)
+	}
+	if x != nil && x != c.trace {
+		fn(x)
 	}
 }
 
-func (c *Client) traceGot(ctx context.Context, pc *pconn, reused bool, wait time.Duration) {
-	if l := c.Dialer.Logger; l != nil {
-		l.Debug("ftp pool: connection taken", "reused", reused, "wait", wait)
-	}
+func (c *Client) traceGot(ctx context.Context, reused bool, wait time.Duration) {
+	c.mu.Lock()
+	info := PoolGotInfo{Reused: reused, Wait: wait, Open: c.open, Limit: c.limit}
+	c.mu.Unlock()
+	c.hooks(ctx, func(t *Trace) {
+		if t.PoolGot != nil {
+			t.PoolGot(ctx, info)
+		}
+	})
 }
 
-func (c *Client) tracePut(pc *pconn, why error) {
-	if l := c.Dialer.Logger; l != nil {
-		l.Debug("ftp pool: connection closed", "why", why)
-	}
-}
-
-func (c *Client) traceLimit(n int) {
-	if l := c.Dialer.Logger; l != nil {
-		l.Debug("ftp pool: connection limit changed", "limit", n)
-	}
+func (c *Client) traceLimit(ctx context.Context, limit int, reason error) {
+	info := PoolLimitInfo{Limit: limit, MaxConns: c.maxConns(), Reason: reason}
+	c.hooks(ctx, func(t *Trace) {
+		if t.PoolLimitChanged != nil {
+			t.PoolLimitChanged(ctx, info)
+		}
+	})
 }

@@ -70,6 +70,23 @@ func SlogTrace(l *slog.Logger) *Trace {
 				slog.String("from", info.From), slog.String("to", info.To), slog.Bool("remembered", info.Remembered),
 			}, info.Reason)...)
 		},
+		PoolDialed: func(ctx context.Context, info PoolDialInfo) {
+			debug(ctx, "ftp pool dial", withErr([]slog.Attr{
+				slog.String("addr", info.Addr), slog.Duration("duration", info.Duration),
+			}, info.Err)...)
+		},
+		PoolGot: func(ctx context.Context, info PoolGotInfo) {
+			debug(ctx, "ftp pool got", slog.Bool("reused", info.Reused), slog.Duration("wait", info.Wait),
+				slog.Int("open", info.Open), slog.Int("limit", info.Limit))
+		},
+		PoolDiscarded: func(ctx context.Context, info PoolDiscardInfo) {
+			debug(ctx, "ftp pool discard", withErr([]slog.Attr{slog.Int("open", info.Open)}, info.Reason)...)
+		},
+		PoolLimitChanged: func(ctx context.Context, info PoolLimitInfo) {
+			debug(ctx, "ftp pool limit", withErr([]slog.Attr{
+				slog.Int("limit", info.Limit), slog.Int("max", info.MaxConns),
+			}, info.Reason)...)
+		},
 	}
 }
 

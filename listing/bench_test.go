@@ -80,3 +80,16 @@ func BenchmarkFeedUnix(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// BenchmarkDetect10k measures format detection on a 10,000-line Unix
+// listing (Detect reads a sample, so the size of the listing matters
+// little; the point is that it stays far below 10 ms).
+func BenchmarkDetect10k(b *testing.B) {
+	lines := benchLines(10000, func(i int) string { return unixLines[i%len(unixLines)] })
+	b.ReportAllocs()
+	for b.Loop() {
+		if Detect(lines, "") != Unix {
+			b.Fatal("not detected as unix")
+		}
+	}
+}

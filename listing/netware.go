@@ -6,6 +6,7 @@ import "strings"
 //
 //	d [R----F--] supervisor            512       Jan 16 18:53    login
 //	- [RWCEAFMS] rwinston            19968       Mar 12 15:20    Executive Summary.doc
+//	d[RWCEMFA]  1 cyp           512 Jul 01 11:49 htdocs
 //
 // type ("d" or "-"), trustee rights in brackets, owner, size, an ls-style
 // date, and the name after any number of spaces.
@@ -14,7 +15,13 @@ func parseNetWare(p *Parser, line string, e *Entry) (outcome, error) {
 	if isBlank(line) || isTotalLine(line) {
 		return skipped, nil
 	}
-	if len(line) < 4 || line[1] != ' ' || line[2] != '[' {
+	// "d [RWCEAFMS]", or "d[RWCEMFA]" (older HellSoft servers, which also
+	// print a link count).
+	open := 2
+	if len(line) > 2 && line[1] == '[' {
+		open = 1
+	}
+	if len(line) < 4 || line[open] != '[' || (open == 2 && line[1] != ' ') {
 		return 0, errSyntaxNoRightsColumn
 	}
 	switch line[0] {
@@ -29,7 +36,7 @@ func parseNetWare(p *Parser, line string, e *Entry) (outcome, error) {
 	if end < 0 {
 		return 0, errSyntaxUnterminatedRightsColumn
 	}
-	for _, c := range []byte(line[3:end]) {
+	for _, c := range []byte(line[open+1 : end]) {
 		if !strings.ContainsRune("-RWCEAFMS", rune(c)) {
 			return 0, errSyntaxUnknownRight
 		}
@@ -38,6 +45,13 @@ func parseNetWare(p *Parser, line string, e *Entry) (outcome, error) {
 	size, ok2 := nextToken(line, owner.end)
 	if !ok1 || !ok2 {
 		return 0, errSyntaxNoOwnerOrSize
+	}
+	if open == 1 && allDigits(line[owner.start:owner.end]) {
+		// HellSoft's link count.
+		owner = size
+		if size, ok2 = nextToken(line, owner.end); !ok2 {
+			return 0, errSyntaxNoOwnerOrSize
+		}
 	}
 	e.Owner = line[owner.start:owner.end]
 	n, ok := parseUint(line[size.start:size.end])

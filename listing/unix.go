@@ -40,23 +40,24 @@ func parseUnix(p *Parser, line string, e *Entry) (outcome, error) {
 // unit, as with ls -h, or negative, as some servers overflow it), in
 // English or in the language of the server's locale ("Gesamt 4352").
 func isTotalLine(line string) bool {
+	// Cheap structure first (every ls line reaches here): two columns,
+	// the second a number; only then the word.
 	w, ok := nextToken(line, 0)
-	if !ok || w.start != 0 || !isTotalWord(line[:w.end]) {
+	if !ok || w.start != 0 {
 		return false
 	}
 	t, ok := nextToken(line, w.end)
 	if !ok {
 		return false
 	}
+	if _, more := nextToken(line, t.end); more {
+		return false
+	}
 	num := line[t.start:t.end]
 	if num[0] == '-' {
 		num = num[1:]
 	}
-	if num == "" || !isDigit(num[0]) {
-		return false
-	}
-	_, more := nextToken(line, t.end)
-	return !more
+	return num != "" && isDigit(num[0]) && isTotalWord(line[:w.end])
 }
 
 // totalWords are ls's word for "total" in the locales servers run in.
@@ -177,11 +178,25 @@ func parseLs(p *Parser, line string, e *Entry) error {
 		return errSyntaxUnknownFileTypeLetter
 	}
 	perm, ok := lsPerms(line[1:10])
-	if !ok {
+	permKnown := true
+	i := 10
+	if !ok && isConnectEnterprise(line) {
+		// Sterling Connect:Enterprise: "-C--E-----FTP B QUA1I1  18128  41
+		// Aug 12 13:56 QUADTEST": mailbox flags, not permissions, then
+		// the protocol, and owner, group, size and date as in ls.
+		perm, permKnown, i = 0, false, 13
+		if t, ok := nextToken(line, i); ok && t.end-t.start == 1 {
+			i = t.end
+		}
+	} else if !ok && len(line) > 8 && line[7] == ' ' && validPermTriples(line[1:7]) {
+		// "drwxr-x   2  10  4096 Dec 10 14:32 pollq": an embedded server
+		// that prints owner and group permissions only. The type is
+		// known, the permissions are not all there, so none are claimed.
+		perm, permKnown, i = 0, false, 7
+	} else if !ok {
 		return errSyntaxBadPermissions
 	}
-	i := 10
-	if i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
+	if permKnown && i < len(line) && (line[i] == '+' || line[i] == '@' || line[i] == '.') {
 		i++
 	}
 	if i < len(line) && !isSpace(line[i]) && !isDigit(line[i]) {
@@ -189,6 +204,7 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	}
 
 	var toks [maxLsTokens]span
+	var months [maxLsTokens]time.Month // each token read as an English month, or 0
 	n := 0
 	pos := i
 	dateAt, dateEnd := -1, 0
@@ -200,13 +216,12 @@ func parseLs(p *Parser, line string, e *Entry) error {
 			break
 		}
 		toks[n] = t
+		months[n], _ = parseMonth(line[t.start:t.end])
+		sawMonth = sawMonth || months[n] != 0
 		n++
 		pos = t.end
-		if !sawMonth {
-			_, sawMonth = parseMonthWord(line[t.start:t.end])
-		}
-		if n >= 4 {
-			if r, ok := p.lsTextDate(line, toks[n-3], toks[n-2], toks[n-1]); ok {
+		if n >= 4 && (months[n-3] != 0 || months[n-2] != 0) {
+			if r, ok := p.lsMonthDayDate(line, months[n-3], months[n-2], toks[n-3], toks[n-2], toks[n-1]); ok {
 				dateAt, dateEnd, d = n-3, toks[n-1].end, r
 				break
 			}
@@ -225,6 +240,16 @@ func parseLs(p *Parser, line string, e *Entry) error {
 		}
 	}
 	padded := false
+	if dateAt < 0 {
+		// No English date: month names of other languages (a second pass,
+		// so that the common case pays nothing for them).
+		for j := 3; j < n; j++ {
+			if r, ok := p.lsTextDate(line, toks[j-2], toks[j-1], toks[j]); ok {
+				dateAt, dateEnd, d = j-2, toks[j].end, r
+				break
+			}
+		}
+	}
 	if dateAt < 0 {
 		// No date of the usual forms: try the weak ones, leftmost first.
 		for j := 1; j < n; j++ {
@@ -245,7 +270,7 @@ func parseLs(p *Parser, line string, e *Entry) error {
 
 	e.Type = typ
 	e.Mode = tmode | perm
-	e.PermKnown = true
+	e.PermKnown = permKnown
 	e.ModTime, e.Precision = d.t, d.prec
 
 	// Size, or "major, minor" for devices.
@@ -334,6 +359,45 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	return nil
 }
 
+// validPermTriples reports whether s is whole rwx triples ("rwxr-x").
+func validPermTriples(s string) bool {
+	if len(s)%3 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i % 3 {
+		case 0:
+			if c != 'r' && c != '-' {
+				return false
+			}
+		case 1:
+			if c != 'w' && c != '-' {
+				return false
+			}
+		default:
+			if c != 'x' && c != '-' && c != 's' && c != 'S' && c != 't' && c != 'T' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isConnectEnterprise reports the flags column of Sterling Connect:Enterprise
+// mailboxes: a type, nine flag letters or dashes, and "FTP".
+func isConnectEnterprise(line string) bool {
+	if len(line) < 14 || line[10:13] != "FTP" || line[13] != ' ' {
+		return false
+	}
+	for i := 1; i < 10; i++ {
+		if c := line[i]; c != '-' && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 // isUnitSize reports sizes rounded to a unit, as "ls -h" prints them
 // ("33.5k", "4M").
 func isUnitSize(s string) bool {
@@ -367,20 +431,29 @@ type lsDate struct {
 // lsTextDate reads "Mon D HH:MM", "Mon D YYYY", or the same with day and
 // month swapped ("29 Jul 02:27", sent by some localised servers).
 func (p *Parser) lsTextDate(line string, a, b, c span) (lsDate, bool) {
-	as, bs, cs := line[a.start:a.end], line[b.start:b.end], line[c.start:c.end]
-	m, ok := parseMonthWord(as)
-	ds := bs
-	if !ok {
-		if m, ok = parseMonthWord(bs); !ok {
+	ma, _ := parseMonthWord(line[a.start:a.end])
+	mb := time.Month(0)
+	if ma == 0 {
+		mb, _ = parseMonthWord(line[b.start:b.end])
+	}
+	return p.lsMonthDayDate(line, ma, mb, a, b, c)
+}
+
+// lsMonthDayDate completes lsTextDate once its first two tokens have been
+// read as months (ma, mb; 0 when not a month).
+func (p *Parser) lsMonthDayDate(line string, ma, mb time.Month, a, b, c span) (lsDate, bool) {
+	m, ds := ma, line[b.start:b.end]
+	if m == 0 {
+		if mb == 0 {
 			return lsDate{}, false
 		}
-		ds = as
+		m, ds = mb, line[a.start:a.end]
 	}
 	day, ok := parseDayWord(ds)
 	if !ok {
 		return lsDate{}, false
 	}
-	return p.dayTimeOrYear(m, day, cs)
+	return p.dayTimeOrYear(m, day, line[c.start:c.end])
 }
 
 // dayTimeOrYear completes a month and day with either a time (year-less,

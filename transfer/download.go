@@ -100,6 +100,17 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 	flags := os.O_RDWR | os.O_CREATE
 	if !cp.Resume {
 		flags |= os.O_TRUNC
+	} else if _, err := root.Lstat(part); isNotExist(err) {
+		// A partial file under the final name, left by another tool
+		// (curl -o, wget): shorter than the remote file, it is taken to
+		// be its beginning, as wget -c and curl -C - do; the checksum,
+		// where offered, checks that guess.
+		if st, err := root.Lstat(name); err == nil && st.Mode().IsRegular() && m.size >= 0 && st.Size() < m.size {
+			if err := root.Rename(name, part); err != nil {
+				res.Err = &LocalError{Op: "rename", Path: display, Err: err}
+				return res
+			}
+		}
 	}
 	f, err := root.OpenFile(part, flags, 0o644)
 	if err != nil {
@@ -146,6 +157,14 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 			s = newSum(algo)
 			if err := s.prefix(f, offset); err != nil {
 				return &LocalError{Op: "read", Path: partPath, Err: err}
+			}
+			if m.mtime.IsZero() && !cp.IgnoreTimes {
+				// The listing had no time to trust (or only a day).
+				if t, err := c.ModTime(ctx, remote); err == nil {
+					m.mtime, res.ModTime = t, t
+				} else if !isRefusal(err) {
+					return err
+				}
 			}
 			ready = true
 		}

@@ -3,6 +3,7 @@ package transfer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -14,7 +15,14 @@ type LocalError struct {
 	Err  error
 }
 
-func (e *LocalError) Error() string { return e.Op + " " + e.Path + ": " + e.Err.Error() }
+func (e *LocalError) Error() string {
+	err := e.Err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is said already
+	}
+	return e.Op + " " + e.Path + ": " + err.Error()
+}
 
 // Unwrap returns the underlying error.
 func (e *LocalError) Unwrap() error { return e.Err }
@@ -42,7 +50,10 @@ type VerifyError struct {
 }
 
 func (e *VerifyError) Error() string {
-	return fmt.Sprintf("%s: %s mismatch: source %s, copy %s", e.Path, e.What, e.Want, e.Got)
+	if e.What == "size" {
+		return fmt.Sprintf("%s: size mismatch: the source has %s bytes, the copy %s", e.Path, e.Want, e.Got)
+	}
+	return fmt.Sprintf("%s: %s mismatch: the source's is %s, the copy's %s", e.Path, e.What, e.Want, e.Got)
 }
 
 // BatchError lists the files that failed among many; the others were

@@ -23,12 +23,18 @@ import (
 // are in it), so that a plan can be split among machines that share
 // nothing but the plan file.
 type Action struct {
+	// Server names the server, for programs that keep plans for several;
+	// Plan leaves it empty and Apply does not read it (ferry puts the URL
+	// there, without its password).
+	Server string `json:"server,omitempty"`
+
 	Op     Op     `json:"op"`     // get, put, mkdir, delete, or skip (an unsafe name)
 	Path   string `json:"path"`   // slash-separated, relative to both roots
 	Remote string `json:"remote"` // the remote root
 	Local  string `json:"local"`  // the local root
 	To     string `json:"to"`     // the side acted on: "local" or "remote"
 	Dir    bool   `json:"dir,omitempty"`
+	Name   string `json:"name,omitempty"` // skip: the name refused, in the directory Path
 
 	// The source's size and time, and the destination's when it has the
 	// path; absent when unknown.
@@ -244,8 +250,11 @@ func sizeOf(e entry) *int64 {
 	return &n
 }
 
+// timeOf is an entry's time for a plan, when known to the minute at
+// least: a time to the day (a listing's year-form date) would set a
+// downloaded file to midnight, so the download asks the server (MDTM).
 func timeOf(e entry) *time.Time {
-	if e.mtime.IsZero() || e.prec == listing.PrecisionNone {
+	if e.mtime.IsZero() || e.prec < listing.PrecisionMinute {
 		return nil
 	}
 	t := e.prec.Truncate(e.mtime.UTC())
@@ -442,7 +451,7 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 	for i, a := range mine {
 		switch {
 		case a.Op == OpSkip:
-			results[i] = Result{Op: OpSkip, Remote: a.Remote, Local: a.Local, Size: -1, Err: errors.New(a.Reason)}
+			results[i] = Result{Op: OpSkip, Remote: remoteJoin(a.Remote, a.Path), Size: -1, Err: skipError(a)}
 		case a.Op == OpMkdir || (a.Op == OpDelete && a.Reason != "extraneous"):
 			results[i] = cp.applyOne(ctx, a, roots, dirs, recheck)
 		default:
@@ -471,7 +480,10 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 		}
 		results[i] = cp.applyOne(ctx, mine[i], roots, dirs, recheck)
 	}
-	for _, r := range results {
+	for i, r := range results {
+		if a := mine[i]; a.Op != OpGet && a.Op != OpPut {
+			progress{cp.Progress}.finished(r) // transfers report themselves
+		}
 		sum.add(r)
 	}
 	sum.Results = results
@@ -480,6 +492,18 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 		return sum, ctx.Err()
 	}
 	return sum, sum.Err()
+}
+
+// skipError is why a source name was skipped.
+func skipError(a Action) error {
+	dir := a.Remote
+	if a.Path != "." {
+		dir = remoteJoin(a.Remote, a.Path)
+	}
+	if a.Name != "" {
+		return &UnsafeNameError{Dir: displayDir(dir), Name: a.Name}
+	}
+	return errors.New(a.Reason)
 }
 
 // localRoots keeps one os.Root per local root of a plan.
@@ -554,6 +578,14 @@ func (cp *Copier) applyOne(ctx context.Context, a Action, roots *localRoots, dir
 		return res
 	}
 	pr := progress{cp.Progress}
+	if a.Op == OpMkdir || a.Op == OpDelete {
+		// Only the side acted on.
+		if a.To == "local" {
+			res.Remote = ""
+		} else {
+			res.Local = ""
+		}
+	}
 	switch a.Op {
 	case OpMkdir:
 		if dirIsLocal(a) {

@@ -41,7 +41,7 @@ type Meter struct {
 
 // Status is a Meter's snapshot.
 type Status struct {
-	Files, Done, Failed int
+	Files, Done, Failed int           // files planned, files finished, failures
 	Bytes, Total        int64         // bytes in place (moved+resumed) and planned
 	Rate                float64       // bytes per second moved, averaged since the first byte
 	Elapsed             time.Duration // since the first byte
@@ -85,7 +85,9 @@ func (m *Meter) Moved(name string, n int64) {
 // Finished implements Progress.
 func (m *Meter) Finished(r Result) {
 	m.mu.Lock()
-	m.done++
+	if r.Op == OpGet || r.Op == OpPut {
+		m.done++
+	}
 	if r.Err != nil {
 		m.failed++
 	}

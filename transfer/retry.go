@@ -78,7 +78,11 @@ func (r Retry) do(ctx context.Context, fn func(attempt int) error) error {
 			}
 			return &RetryError{Err: errs[0], Later: errs[1:]}
 		}
-		t := time.NewTimer(r.wait(attempt))
+		wait := r.wait(attempt)
+		if tr := ftp.ContextTrace(ctx); tr != nil && tr.Retrying != nil {
+			tr.Retrying(ctx, ftp.RetryInfo{Attempt: attempt + 1, Wait: wait, Err: err})
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()

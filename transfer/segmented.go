@@ -287,7 +287,11 @@ func (sg *segments) failed(ctx context.Context, r, rest span, err error) bool {
 		return true
 	}
 	sg.mu.Unlock()
-	t := time.NewTimer(sg.cp.Retry.wait(tries - 1))
+	wait := sg.cp.Retry.wait(tries - 1)
+	if tr := ftp.ContextTrace(ctx); tr != nil && tr.Retrying != nil {
+		tr.Retrying(ctx, ftp.RetryInfo{Attempt: tries, Wait: wait, Err: err})
+	}
+	t := time.NewTimer(wait)
 	select {
 	case <-t.C:
 	case <-ctx.Done():

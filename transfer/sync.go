@@ -3,7 +3,6 @@ package transfer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -109,13 +108,19 @@ func (cp *Copier) walkRemote(ctx context.Context, root string, o *SyncOptions) (
 		defer wg.Done()
 		sem <- struct{}{}
 		dir := remoteJoin(root, rel)
-		var ents []fs.DirEntry
-		err := cp.Retry.do(ctx, func(int) error {
-			var err error
-			ents, err = cp.Client.ReadDir(ctx, dir)
-			var le *ftp.ListingError
-			if errors.As(err, &le) {
-				err = nil // unreadable lines: the rest is usable
+		// The connection's own ReadDir, not the Client's: the Client
+		// leaves out names it cannot hold, and they must be reported.
+		var ents []listing.Entry
+		var unreadable *ftp.ListingError
+		err := cp.Retry.do(ctx, func(int) (err error) {
+			c, release, err := cp.conn(ctx)
+			if err != nil {
+				return err
+			}
+			defer func() { release(err) }()
+			ents, err = c.ReadDir(ctx, dir)
+			if errors.As(err, &unreadable) {
+				err = nil // the rest is usable; the lines are reported
 			}
 			return err
 		})
@@ -128,13 +133,15 @@ func (cp *Copier) walkRemote(ctx context.Context, root string, o *SyncOptions) (
 			}
 			return
 		}
-		for _, d := range ents {
-			e, _ := sysEntry(d)
-			child := path.Join(rel, d.Name())
-			if err := checkName(displayDir(dir), d.Name()); err != nil {
-				unsafe = append(unsafe, Action{Op: OpSkip, Path: path.Join(rel, fmt.Sprintf("%q", d.Name())), Remote: root, Local: o.Local, Reason: err.Error()})
+		if unreadable != nil {
+			unsafe = append(unsafe, Action{Op: OpSkip, Path: orDot(rel), Remote: root, Local: o.Local, Reason: unreadable.Error()})
+		}
+		for _, e := range ents {
+			if err := checkName(displayDir(dir), e.Name); err != nil {
+				unsafe = append(unsafe, Action{Op: OpSkip, Path: orDot(rel), Name: e.Name, Remote: root, Local: o.Local, Reason: "unsafe name"})
 				continue
 			}
+			child := path.Join(rel, e.Name)
 			if e.Type != listing.File && e.Type != listing.Dir {
 				continue
 			}
@@ -167,23 +174,6 @@ func displayDir(d string) string {
 		return "."
 	}
 	return d
-}
-
-// sysEntry is the listing entry behind a Client's DirEntry.
-func sysEntry(d fs.DirEntry) (listing.Entry, bool) {
-	if info, err := d.Info(); err == nil {
-		if e, ok := info.Sys().(*listing.Entry); ok && e != nil {
-			return *e, true
-		}
-		t := listing.File
-		if info.IsDir() {
-			t = listing.Dir
-		} else if !info.Mode().IsRegular() {
-			t = listing.Other
-		}
-		return listing.Entry{Name: d.Name(), Type: t, Size: info.Size(), ModTime: info.ModTime(), Precision: listing.PrecisionSecond}, true
-	}
-	return listing.Entry{Name: d.Name(), Type: listing.Other}, false
 }
 
 // walkLocal lists the local tree under dir like walkRemote. Symbolic links

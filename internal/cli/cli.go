@@ -40,22 +40,30 @@ type Globals struct {
 // grammar is the whole command line.
 type grammar struct {
 	Globals
+	clientCommands `embed:""`
 
-	Ls     lsCmd     `cmd:"" help:"List a directory (MLSD when offered, else LIST, parsed). Lines of the listing that cannot be read are reported on stderr with their text, after the entries that could; the exit status is then 1."`
-	Get    getCmd    `cmd:"" help:"Download a file (- for stdout), or a tree with -r."`
-	Put    putCmd    `cmd:"" help:"Upload a file (- for stdin), or a tree with -r."`
-	Cat    catCmd    `cmd:"" help:"Write a remote file to stdout."`
-	Rm     rmCmd     `cmd:"" help:"Remove a file, or a tree with -r."`
-	Mkdir  mkdirCmd  `cmd:"" help:"Create a directory."`
-	Rmdir  rmdirCmd  `cmd:"" help:"Remove an empty directory."`
-	Mv     mvCmd     `cmd:"" help:"Rename a file or directory on the server."`
-	Stat   statCmd   `cmd:"" help:"Show type, size and modification time."`
-	Hash   hashCmd   `cmd:"" help:"Server-side checksum (HASH, XSHA256, XSHA1, XMD5, XCRC)."`
-	Quote  quoteCmd  `cmd:"" help:"Send one raw command after login and print the reply."`
 	Shell  shellCmd  `cmd:"" help:"Interactive session: commands from the terminal or stdin."`
+	Apply  applyCmd  `cmd:"" help:"Carry out a plan written by mirror --plan, or a shard of it (--shard I/N)."`
 	Mirror mirrorCmd `cmd:"" help:"Synchronise a tree; the side given as a URL is remote."`
 	Serve  serveCmd  `cmd:"" help:"Run an embedded FTP server on loopback, for trying things."`
 	Demo   demoCmd   `cmd:"" help:"Start an embedded server, upload, list, download, verify, showing the dialogue."`
+}
+
+// clientCommands are the commands that work on one server: on the command
+// line their URL arguments name it, in the shell (the same structs, parsed
+// per line) they are paths on the shell's server.
+type clientCommands struct {
+	Ls    lsCmd    `cmd:"" help:"List a directory (MLSD when offered, else LIST, parsed). Lines of the listing that cannot be read are reported on stderr with their text, after the entries that could; the exit status is then 1."`
+	Get   getCmd   `cmd:"" help:"Download files (- for stdout), or trees with -r."`
+	Put   putCmd   `cmd:"" help:"Upload a file (- for stdin), or a tree with -r. Also: ferry -T FILE URL, as in curl."`
+	Cat   catCmd   `cmd:"" help:"Write a remote file to stdout."`
+	Rm    rmCmd    `cmd:"" help:"Remove a file, or a tree with -r."`
+	Mkdir mkdirCmd `cmd:"" help:"Create a directory."`
+	Rmdir rmdirCmd `cmd:"" help:"Remove an empty directory."`
+	Mv    mvCmd    `cmd:"" help:"Rename a file or directory on the server."`
+	Stat  statCmd  `cmd:"" help:"Show type, size and modification time."`
+	Hash  hashCmd  `cmd:"" help:"Server-side checksum (HASH, XSHA256, XSHA1, XMD5, XCRC)."`
+	Quote quoteCmd `cmd:"" help:"Send one raw command after login and print the reply."`
 }
 
 // app is what every command runs with: the parsed globals and the
@@ -75,6 +83,9 @@ type app struct {
 
 	trace *tracer
 	creds *credCache
+	// sh is the running shell, whose session the commands share and
+	// whose URL arguments are paths; nil on the command line.
+	sh *shell
 }
 
 // description heads the help text.
@@ -182,6 +193,20 @@ func (e exitPanic) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // fail prints err as one line on stderr and returns its exit status.
 func (a *app) fail(err error) int {
 	code := ExitCode(err)
+	if a.g.JSON && !errors.Is(err, errReported) {
+		// Machine-readable: one object on stderr.
+		msg := Message(err)
+		if code == ExitInterrupted {
+			msg = "interrupted"
+		}
+		obj := struct {
+			Error string `json:"error"`
+			Hint  string `json:"hint,omitempty"`
+			Exit  int    `json:"exit"`
+		}{a.creds.scrub(msg), a.hint(err), code}
+		_ = writeJSON(a.stderr, obj)
+		return code
+	}
 	if code == ExitInterrupted {
 		msg := "ferry: interrupted"
 		if h := a.hint(err); h != "" {

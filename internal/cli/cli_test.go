@@ -39,6 +39,12 @@ func (l leakCheckedM) Run() int {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv("FERRY_TEST_AS_FERRY") == "1" {
+		// A child of a terminal test (pty_test.go), run as cmd/ferry runs.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		context.AfterFunc(ctx, stop)
+		os.Exit(cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	}
 	testscript.Main(leakCheckedM{m}, map[string]func(){"ferry": ferryMain})
 }
 
@@ -99,6 +105,7 @@ func TestScripts(t *testing.T) {
 			"chmod":     cmdChmod,
 			"touch":     cmdTouch,
 			"sleep":     cmdSleep,
+			"emptydir":  cmdEmptyDir,
 		},
 	})
 }
@@ -250,4 +257,21 @@ func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	time.Sleep(d)
+}
+
+// cmdEmptyDir checks that a directory has no entries: emptydir DIR (with
+// !, that it has some).
+func cmdEmptyDir(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: emptydir DIR")
+	}
+	entries, err := os.ReadDir(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if neg != (len(entries) != 0) {
+		names := []string{}
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		ts.Fatalf("%s holds %q", args[0], names)
+	}
 }

@@ -10,7 +10,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/ferryftp/ftp"
-	"github.com/ferryftp/ftp/internal/ftptest"
+	"github.com/ferryftp/ftp/internal/server"
 )
 
 // demoSize is the size of the file the demo sends round trip.
@@ -23,7 +23,7 @@ type demoCmd struct{}
 // printing the protocol dialogue on stdout.
 func (cmd *demoCmd) run(ctx context.Context, a *app) error {
 	out := a.stdout
-	srv, err := ftptest.Start(ftptest.Options{TLS: ftptest.TLSExplicit, EnableHASH: true, Users: map[string]string{"demo": "demo-password"}})
+	srv, err := server.Start(server.Options{TLS: server.TLSExplicit, EnableHASH: true, Users: map[string]string{"demo": "demo-password"}})
 	if err != nil {
 		return &opError{Op: "demo", Path: "start server", Err: err}
 	}

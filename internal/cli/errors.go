@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/transfer"
 )
 
 // Exit statuses, as documented in the command's help.
@@ -60,8 +61,9 @@ func (e *opError) Error() string {
 	}
 	msg := Message(e.Err)
 	var lo *localError
+	var tlo *transfer.LocalError
 	var pk *partKeptError
-	if errors.Is(e.Err, fs.ErrNotExist) && !errors.As(e.Err, &lo) && !errors.As(e.Err, &pk) {
+	if errors.Is(e.Err, fs.ErrNotExist) && !errors.As(e.Err, &lo) && !errors.As(e.Err, &tlo) && !errors.As(e.Err, &pk) {
 		// The server's text varies ("Failed to open file.", "Couldn't
 		// access"); say it plainly first, then quote it.
 		what := "no such file"
@@ -186,11 +188,13 @@ func ExitCode(err error) int {
 		return connectionOr(le.Err, ExitLogin)
 	}
 	var lo *localError
-	if errors.As(err, &lo) {
+	var tlo *transfer.LocalError
+	if errors.As(err, &lo) || errors.As(err, &tlo) {
 		return ExitLocal
 	}
 	var ve *verifyError
-	if errors.As(err, &ve) || errors.Is(err, ftp.ErrShortTransfer) {
+	var tve *transfer.VerifyError
+	if errors.As(err, &ve) || errors.As(err, &tve) || errors.Is(err, ftp.ErrShortTransfer) {
 		return ExitIncomplete
 	}
 	var fe *ftp.Error
@@ -224,13 +228,14 @@ func connectionOr(err error, def int) int {
 		cie  x509.CertificateInvalidError
 		dnse *net.DNSError
 		une  *unsafeNameError
+		tune *transfer.UnsafeNameError
 		ite  *implicitTLSError
 		nete *netError
 	)
 	switch {
 	case errors.As(err, &pe), errors.As(err, &ure), errors.As(err, &ne), errors.As(err, &oe),
 		errors.As(err, &re), errors.As(err, &ae), errors.As(err, &ce), errors.As(err, &uae),
-		errors.As(err, &hne), errors.As(err, &cie), errors.As(err, &dnse), errors.As(err, &une),
+		errors.As(err, &hne), errors.As(err, &cie), errors.As(err, &dnse), errors.As(err, &une), errors.As(err, &tune),
 		errors.As(err, &ite), errors.As(err, &nete),
 		errors.Is(err, ftp.ErrBroken), errors.Is(err, ftp.ErrClosed),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
@@ -278,7 +283,7 @@ func (a *app) hint(err error) string {
 		return fmt.Sprintf("%s was kept: the same command with -c resumes it", pk.Part)
 	case errors.As(err, &ce), errors.As(err, &uae), errors.As(err, &hne), errors.As(err, &cie):
 		return "trust the server's CA with --ca FILE, or skip verification with --insecure"
-	case errors.As(err, &fe) && fe.Code >= 500 && needsTLS(fe.Msg):
+	case errors.As(err, &fe) && (fe.Code >= 500 || fe.Code == 421) && needsTLS(fe.Msg):
 		if a.g.TLS == "none" || a.g.TLS == "" {
 			return "the server requires encryption: use --tls explicit (or an ftps:// URL if it speaks implicit TLS)"
 		}
@@ -288,8 +293,15 @@ func (a *app) hint(err error) string {
 
 // needsTLS reports whether a refusal's text says encryption is required:
 // vsftpd "530 Non-anonymous sessions must use encryption.", ProFTPD "550
-// SSL/TLS required on the control channel", Pure-FTPd "534 ... TLS".
+// SSL/TLS required on the control channel", Pure-FTPd "421 Sorry,
+// cleartext sessions and weak ciphers are not accepted on this server.
+// Please reconnect using TLS security mechanisms."
 func needsTLS(msg string) bool {
 	m := strings.ToLower(msg)
-	return strings.Contains(m, "encryption") || strings.Contains(m, "tls") || strings.Contains(m, "ssl")
+	for _, w := range []string{"encryption", "tls", "ssl", "cleartext"} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -14,7 +14,7 @@ type rmCmd struct {
 }
 
 func (cmd *rmCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ type mkdirCmd struct {
 }
 
 func (cmd *mkdirCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ type rmdirCmd struct {
 }
 
 func (cmd *rmdirCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ type mvCmd struct {
 }
 
 func (cmd *mvCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}

@@ -2,21 +2,37 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ferryftp/ftp/transfer"
 )
 
 type getCmd struct {
 	Continue  bool     `short:"c" help:"Resume a partial download of LOCAL."`
 	Recursive bool     `short:"r" help:"Download a directory tree."`
 	Output    string   `short:"o" placeholder:"FILE" help:"Write to FILE (- for stdout), as curl -o; one URL only."`
+	Segments  int      `default:"1" placeholder:"N" help:"Download one large file over N connections at once, each fetching its own range."`
+	Parallel  int      `short:"P" default:"4" placeholder:"N" help:"With -r, transfer N files at a time."`
+	Verbose   bool     `short:"v" help:"With -r, a line per file."`
 	Args      []string `arg:"" name:"URL" help:"URL... [LOCAL]: the files (or, with -r, directories) to download, then, unless it is a URL, the local file or directory (default: the remote names, here; - for stdout)."`
 }
 
 func (cmd *getCmd) run(ctx context.Context, a *app) error {
+	if cmd.Segments < 0 || cmd.Segments > 64 || cmd.Parallel < 0 || cmd.Parallel > 64 {
+		return usageErrorf("--segments and --parallel must be between 1 and 64")
+	}
+	if cmd.Parallel == 0 {
+		cmd.Parallel = 4
+	}
 	urls, local := cmd.Args, cmd.Output
-	if last := urls[len(urls)-1]; len(urls) > 1 && !IsURL(last) {
+	// The local name comes last: on the command line anything that is
+	// not a URL, in the shell (where remote names are paths) the second
+	// of two or more arguments.
+	if last := urls[len(urls)-1]; len(urls) > 1 && (a.sh != nil || !IsURL(last)) {
 		if local != "" {
 			return usageErrorf("get: give the local name as -o FILE or as the last argument, not both")
 		}
@@ -38,7 +54,7 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 		dst := local
 		if cmd.Recursive {
 			// Each tree goes into a directory of its own name.
-			if loc, err := parseRemote(u); err == nil && remoteBase(loc.Path) != "" {
+			if loc, err := a.parseRemote(u); err == nil && remoteBase(loc.Path) != "" {
 				dst = filepath.Join(local, remoteBase(loc.Path))
 			}
 		}
@@ -60,12 +76,11 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 
 // getOne downloads one URL to local.
 func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error {
-	loc, err := parseRemote(url)
+	ctx = a.traced(ctx)
+	loc, err := a.parseRemote(url)
 	if err != nil {
 		return err
 	}
-	s := a.newSession(loc, 0)
-	defer s.close()
 	base := remoteBase(loc.Path)
 	if cmd.Recursive {
 		if local == "-" {
@@ -77,7 +92,8 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 				local = "."
 			}
 		}
-		return s.getTree(ctx, loc.Path, local, cmd.Continue)
+		a.inShell(loc)
+		return getTree(ctx, a, loc, local, cmd.Continue, cmd.Parallel, cmd.Verbose)
 	}
 	if base == "" || loc.DirSlash {
 		return usageErrorf("%s names a directory; use get -r or ls", loc)
@@ -92,18 +108,105 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 	case strings.HasSuffix(local, "/") || isDir(local):
 		local = filepath.Join(local, base)
 	}
-	f := fetch{remote: loc.Path, local: local, lfs: osFS{}, out: a.stdout, resume: cmd.Continue, size: -1}
+	if loc.Type == 'a' || a.sh != nil && a.newSession(loc, 0).ascii {
+		return cmd.getASCII(ctx, a, loc, local)
+	}
+	shown := loc.Path // as the user typed it
+	a.inShell(loc)
+	c, err := a.openClient(ctx, loc, max(cmd.Segments, 1))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rep := a.newReporter("get", false, cmd.Verbose)
+	if local == "-" && a.stdoutTTY {
+		rep.p = nil // a bar would be drawn over the file shown on the terminal
+	}
+	cp := a.copier(c, 1, rep.progress())
+	cp.Resume = cmd.Continue
+	var res transfer.Result
+	switch {
+	case local == "-":
+		res, err = cp.DownloadTo(ctx, loc.Path, a.stdout)
+	case cmd.Segments > 1:
+		res, err = cp.DownloadSegmented(ctx, loc.Path, local, cmd.Segments)
+	default:
+		res, err = cp.Download(ctx, loc.Path, local)
+	}
+	if err != nil {
+		if isServerReply(err) && errors.Is(err, fs.ErrNotExist) {
+			if fi, serr := c.Stat(ctx, loc.Path); serr == nil && fi.IsDir() {
+				err = usageErrorf("%s is a directory: use get -r to download it", shown)
+			}
+		}
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			if st, serr := os.Stat(local + ".part"); local != "-" && serr == nil && st.Size() > 0 {
+				err = &partKeptError{Part: local + ".part", Err: err}
+			}
+			err = &opError{Op: "get", Path: shown, Err: err}
+		}
+	}
+	return rep.done(ctx, oneSummary(res), err)
+}
+
+// getTree downloads the tree at loc into local, files in parallel; one
+// failure does not stop the others.
+func getTree(ctx context.Context, a *app, loc *Location, local string, resume bool, parallel int, verbose bool) error {
+	c, err := a.openClient(ctx, loc, parallel)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rep := a.newReporter("get", true, verbose)
+	cp := a.copier(c, parallel, rep.progress())
+	cp.Resume = resume
+	o := transfer.SyncOptions{Direction: transfer.Download, Remote: loc.Path, Local: local, Compare: transfer.CompareNone}
+	if resume {
+		// Complete files stay; partial ones continue.
+		o.Compare = transfer.CompareSizeTime
+	}
+	_, sum, err := cp.Sync(ctx, o)
+	if sum == nil && err != nil {
+		err = treeError("get", loc.Path, err)
+	}
+	return rep.done(ctx, sum, err)
+}
+
+// treeError names the tree a failure before any transfer was about.
+func treeError(op, path string, err error) error {
+	var le *transfer.LocalError
+	if errors.As(err, &le) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &opError{Op: op, Path: displayPath(path), Err: err}
+}
+
+// oneSummary is the summary of a single file's transfer.
+func oneSummary(res transfer.Result) *transfer.Summary {
+	s := &transfer.Summary{Results: []transfer.Result{res}, Bytes: res.Transferred, Duration: res.Duration}
+	if res.Err != nil {
+		s.Failed = 1
+	} else {
+		s.Files = 1
+	}
+	return s
+}
+
+// getASCII downloads in ASCII mode (;type=a), converting line ends, on
+// one connection: sizes cannot be compared across the conversion, so
+// there is nothing to resume or verify.
+func (cmd *getCmd) getASCII(ctx context.Context, a *app, loc *Location, local string) error {
+	s := a.newSession(loc, 0)
+	defer s.close()
+	f := fetch{remote: loc.Path, local: local, lfs: osFS{}, out: a.stdout, size: -1}
 	var pr *progress
 	if local != "-" || !a.stdoutTTY {
-		// A bar would be drawn over file content shown on the terminal.
 		pr = a.newProgress(false, 0)
 	}
-	err = s.download(ctx, f, pr)
+	err := s.download(ctx, f, pr)
 	pr.wait()
 	if err != nil {
-		if isServerReply(err) && s.statIsDir(ctx, loc.Path) {
-			return usageErrorf("%s is a directory: use get -r to download it", loc.Path)
-		}
 		return &opError{Op: "get", Path: loc.Path, Err: err}
 	}
 	return nil

@@ -25,7 +25,7 @@ func (cmd *hashCmd) run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,16 @@ var ownGlobals = map[string][]string{
 	"demo":  {"help", "timeout", "active", "no-epsv"},
 }
 
+// ownHelp replaces a global flag's help where a command gives it another
+// meaning.
+var ownHelp = map[string]map[string]string{
+	"serve": {
+		"tls":   "Serve FTPS: --tls alone (or explicit) for AUTH TLS, required from every client when --user is set; --tls implicit for TLS from the first byte. The certificate is made up; its CA is written to a file to pass to --ca.",
+		"user":  "The only user who may log in, with the password from FTP_PASSWORD or a prompt. Needed to listen beyond loopback.",
+		"quiet": "No log of logins and transfers on stderr.",
+	},
+}
+
 // commandHelp is kong's help, without the global flags that the selected
 // command ignores.
 func commandHelp(options kong.HelpOptions, ctx *kong.Context) error {
@@ -46,15 +56,23 @@ func commandHelp(options kong.HelpOptions, ctx *kong.Context) error {
 		return kong.DefaultHelpPrinter(options, ctx)
 	}
 	var hidden []*kong.Flag
+	helps := map[*kong.Flag]string{}
 	for _, f := range ctx.Model.Node.Flags {
 		if !f.Hidden && !slices.Contains(keep, f.Name) {
 			f.Hidden = true
 			hidden = append(hidden, f)
 		}
+		if h, ok := ownHelp[sel.Name][f.Name]; ok {
+			helps[f] = f.Help
+			f.Help = h
+		}
 	}
 	defer func() {
 		for _, f := range hidden {
 			f.Hidden = false
+		}
+		for f, h := range helps {
+			f.Help = h
 		}
 	}()
 	return kong.DefaultHelpPrinter(options, ctx)

@@ -20,18 +20,21 @@ import (
 type lsCmd struct {
 	Long bool   `short:"l" help:"Long listing: type, permissions, size, time."`
 	All  bool   `short:"a" help:"Include hidden (dot) files."`
-	URL  string `arg:"" name:"URL" help:"Directory to list."`
+	URL  string `arg:"" optional:"" name:"URL" help:"Directory to list."`
 }
 
 func (cmd *lsCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}
 	s := a.newSession(loc, 0)
-	s.listHidden = cmd.All
+	s.setListHidden(cmd.All)
 	defer s.close()
 	entries, err := s.readDir(ctx, loc.Path)
+	if a.sh != nil {
+		a.sh.noteListing(loc.Path, entries)
+	}
 	if err != nil && entries == nil {
 		return &opError{Op: "ls", Path: loc.Display(), Err: err}
 	}

@@ -4,24 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
-	"path/filepath"
-	"sync"
-	"time"
+	"path"
+	"strings"
 
-	"github.com/ferryftp/ftp"
-	"github.com/ferryftp/ftp/listing"
+	"github.com/ferryftp/ftp/transfer"
 )
 
 type mirrorCmd struct {
-	Parallel int    `default:"1" placeholder:"N" help:"Transfer N files at a time, over N connections."`
-	Delete   bool   `help:"Remove from DST what SRC no longer has."`
-	Src      string `arg:"" name:"SRC" help:"Source tree: a URL (download) or a local directory (upload)."`
-	Dst      string `arg:"" name:"DST" help:"Destination tree: a local directory or a URL."`
+	Parallel  int      `short:"P" default:"4" placeholder:"N" help:"Transfer N files at a time, over N connections."`
+	Delete    bool     `help:"Remove from DST what SRC no longer has."`
+	Checksum  bool     `help:"Compare files of the same size by checksum (HASH, XSHA256, ...) instead of time."`
+	OnlyNewer bool     `name:"only-newer" help:"Leave alone files that are newer in DST."`
+	Include   []string `placeholder:"GLOB" help:"Only files matching GLOB (path or name; repeatable)."`
+	Exclude   []string `placeholder:"GLOB" help:"Leave out files and directories matching GLOB (repeatable)."`
+	DryRun    bool     `name:"dry-run" help:"Show what would be done, and do nothing."`
+	Plan      string   `placeholder:"FILE" help:"Write the plan to FILE (- for stdout), one JSON object per action, and do nothing; ferry apply carries it out."`
+	Verbose   bool     `short:"v" help:"A line per file."`
+	Src       string   `arg:"" name:"SRC" help:"Source tree: a URL (download) or a local directory (upload)."`
+	Dst       string   `arg:"" name:"DST" help:"Destination tree: a local directory or a URL."`
 }
 
 func (cmd *mirrorCmd) run(ctx context.Context, a *app) error {
+	ctx = a.traced(ctx)
 	if cmd.Parallel < 1 || cmd.Parallel > 64 {
 		return usageErrorf("--parallel must be between 1 and 64")
 	}
@@ -29,339 +35,162 @@ func (cmd *mirrorCmd) run(ctx context.Context, a *app) error {
 	if srcRemote == dstRemote {
 		return usageErrorf("mirror needs exactly one URL: SRC to download, DST to upload")
 	}
-	m := &mirror{a: a, parallel: cmd.Parallel, delete: cmd.Delete}
-	if srcRemote {
-		loc, err := ParseURL(cmd.Src)
-		if err != nil {
-			return err
+	for _, p := range append(append([]string{}, cmd.Include...), cmd.Exclude...) {
+		if _, err := path.Match(p, ""); err != nil || strings.TrimSpace(p) == "" {
+			return usageErrorf("bad pattern %q", p)
 		}
-		return m.down(ctx, loc, cmd.Dst)
 	}
-	loc, err := ParseURL(cmd.Dst)
+	o := transfer.SyncOptions{Delete: cmd.Delete, OnlyNewer: cmd.OnlyNewer, Include: cmd.Include, Exclude: cmd.Exclude}
+	if cmd.Checksum {
+		o.Compare = transfer.CompareChecksum
+	}
+	url := cmd.Src
+	if srcRemote {
+		o.Direction, o.Local = transfer.Download, cmd.Dst
+	} else {
+		url = cmd.Dst
+		o.Direction, o.Local = transfer.Upload, cmd.Src
+		if !isDir(cmd.Src) {
+			return &localError{Op: "mirror", Path: cmd.Src, Err: errors.New("not a directory")}
+		}
+	}
+	loc, err := ParseURL(url)
 	if err != nil {
 		return err
 	}
-	if !isDir(cmd.Src) {
-		return &localError{Op: "mirror", Path: cmd.Src, Err: errors.New("not a directory")}
-	}
-	return m.up(ctx, cmd.Src, loc)
-}
-
-// mirror is one synchronisation run.
-type mirror struct {
-	a        *app
-	parallel int
-	delete   bool
-
-	// pr, while bars are drawn, takes the per-file lines on a terminal so
-	// that they print above the bars instead of through them.
-	pr *progress
-
-	mu          sync.Mutex
-	transferred int
-	bytes       int64
-	unchanged   int
-	deleted     int
-	failed      error // the first failure; the others are reported as they happen
-}
-
-// unchanged reports whether dst already holds src: same size, and the
-// same modification time at the precision the coarser side knows.
-func unchanged(src, dst treeEntry) bool {
-	if src.dir != dst.dir || src.size != dst.size {
-		return false
-	}
-	prec := min(src.prec, dst.prec)
-	if prec == listing.PrecisionNone || src.mtime.IsZero() || dst.mtime.IsZero() {
-		return true
-	}
-	return truncate(src.mtime, prec).Equal(truncate(dst.mtime, prec))
-}
-
-func truncate(t time.Time, p listing.Precision) time.Time {
-	t = t.UTC()
-	switch p {
-	case listing.PrecisionDay:
-		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	case listing.PrecisionMinute:
-		return t.Truncate(time.Minute)
-	case listing.PrecisionSecond:
-		return t.Truncate(time.Second)
-	}
-	return t
-}
-
-// plan compares the trees: the files to transfer, and what to delete.
-func plan(src, dst []treeEntry) (files []treeEntry, dirs []treeEntry, extra []treeEntry, skipped int) {
-	have := make(map[string]treeEntry, len(dst))
-	for _, e := range dst {
-		have[e.rel] = e
-	}
-	want := make(map[string]bool, len(src))
-	for _, e := range src {
-		want[e.rel] = true
-		d, ok := have[e.rel]
-		switch {
-		case e.dir && (!ok || !d.dir):
-			dirs = append(dirs, e)
-		case e.dir:
-		case ok && unchanged(e, d):
-			skipped++
-		default:
-			files = append(files, e)
-		}
-	}
-	for _, e := range dst {
-		if !want[e.rel] {
-			extra = append(extra, e)
-		}
-	}
-	return files, dirs, extra, skipped
-}
-
-// record notes a file's outcome.
-func (m *mirror) record(op, rel string, size int64, err error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	o.Remote = loc.Path
+	c, err := a.openClient(ctx, loc, cmd.Parallel)
 	if err != nil {
-		if m.failed == nil {
-			m.failed = err
-		}
-		if !errors.Is(err, context.Canceled) {
-			fmt.Fprintf(m.a.stderr, "ferry: %s\n", m.a.creds.scrub(Message(err)))
-		}
-		return
+		return err
 	}
-	if op == "delete" {
-		m.deleted++
-	} else {
-		m.transferred++
-		m.bytes += size
-	}
-	if !m.a.g.Quiet {
-		line := fmt.Sprintf("%s %s\n", op, printable(rel))
-		if m.pr == nil || !m.a.stdoutTTY || m.pr.print(line) != nil {
-			fmt.Fprint(m.a.stdout, line)
+	defer c.Close()
+	rep := a.newReporter("mirror", true, cmd.Verbose)
+	cp := a.copier(c, cmd.Parallel, rep.progress())
+	if cmd.DryRun || cmd.Plan != "" {
+		plan, err := cp.Plan(ctx, o)
+		if err != nil {
+			return treeError("mirror", loc.Path, err)
 		}
+		for i := range plan.Actions {
+			plan.Actions[i].Server = loc.String()
+		}
+		if cmd.Plan != "" {
+			return writePlan(a, cmd.Plan, plan)
+		}
+		return a.showPlan(plan)
 	}
+	_, sum, err := cp.Sync(ctx, o)
+	if sum == nil && err != nil {
+		err = treeError("mirror", loc.Path, err)
+	}
+	return rep.done(ctx, sum, err)
 }
 
-// run transfers files on m.parallel sessions; first is already connected.
-func (m *mirror) run(ctx context.Context, op string, first *session, newSession func(id int) *session, files []treeEntry, pr *progress, xfer func(context.Context, *session, treeEntry) error) {
-	// While the bars run, per-file lines are printed above them (record).
-	m.mu.Lock()
-	m.pr = pr
-	m.mu.Unlock()
-	defer func() {
-		m.mu.Lock()
-		m.pr = nil
-		m.mu.Unlock()
-		pr.wait()
-	}()
-	jobs := make(chan treeEntry)
-	var wg sync.WaitGroup
-	for i := range min(m.parallel, max(len(files), 1)) {
-		s := first
-		if i > 0 {
-			s = newSession(i + 1)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if i > 0 {
-				defer s.close()
-			}
-			for e := range jobs {
-				m.record(op, e.rel, e.size, xfer(ctx, s, e))
-			}
-		}()
+// writePlan writes the plan as JSON Lines to name ("-": stdout).
+func writePlan(a *app, name string, p *transfer.Plan) error {
+	if name == "-" {
+		_, err := p.WriteTo(a.stdout)
+		return err
 	}
-	for _, f := range files {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- f
+	f, err := os.Create(name)
+	if err != nil {
+		return &localError{Op: "create", Path: name, Err: err}
 	}
-	close(jobs)
-	wg.Wait()
-}
-
-func (m *mirror) finish(ctx context.Context) error {
-	if !m.a.g.Quiet {
-		fmt.Fprintf(m.a.stderr, "mirror: %d transferred (%d bytes), %d unchanged, %d deleted\n", m.transferred, m.bytes, m.unchanged, m.deleted)
+	if _, err := p.WriteTo(f); err != nil {
+		f.Close()
+		return &localError{Op: "write", Path: name, Err: err}
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if err := f.Close(); err != nil {
+		return &localError{Op: "write", Path: name, Err: err}
 	}
-	if m.failed != nil {
-		return &statusError{code: ExitCode(m.failed)}
-	}
+	a.chatter("mirror: plan of %d actions written to %s (%d files unchanged)", len(p.Actions), name, p.Unchanged)
 	return nil
 }
 
-func (m *mirror) sessionID(id int) int {
-	if m.parallel == 1 {
-		return 0
+// showPlan prints what a dry run would do: a line per action (JSON with
+// --json), then a count.
+func (a *app) showPlan(p *transfer.Plan) error {
+	if a.g.JSON {
+		_, err := p.WriteTo(a.stdout)
+		return err
 	}
-	return id
+	var files, deletes int
+	var bytes int64
+	for _, act := range p.Actions {
+		line := fmt.Sprintf("%s %s", act.Op, printable(act.Path))
+		switch act.Op {
+		case transfer.OpGet, transfer.OpPut:
+			files++
+			if act.Size != nil {
+				bytes += *act.Size
+				line += fmt.Sprintf(" (%s, %s)", size(*act.Size), act.Reason)
+			}
+		case transfer.OpDelete:
+			deletes++
+		case transfer.OpSkip:
+			line = fmt.Sprintf("skip %s: %s", act.Path, act.Reason)
+		}
+		fmt.Fprintln(a.stdout, line)
+	}
+	a.chatter("mirror (dry run): %d to transfer (%s), %d unchanged, %d to delete; nothing done", files, size(bytes), p.Unchanged, deletes)
+	return nil
 }
 
-// down mirrors the remote tree at loc into the local directory dst.
-func (m *mirror) down(ctx context.Context, loc *Location, dst string) error {
-	a := m.a
-	first := a.newSession(loc, m.sessionID(1))
-	defer first.close()
-	if err := first.checkRemoteDir(ctx, loc.Path); err != nil {
-		return err
-	}
-	src, err := first.walkRemote(ctx, loc.Path)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return &localError{Op: "mkdir", Path: dst, Err: err}
-	}
-	root, err := os.OpenRoot(dst)
-	if err != nil {
-		return &localError{Op: "open", Path: dst, Err: err}
-	}
-	defer root.Close()
-	have, err := walkLocal(dst)
-	if err != nil {
-		return err
-	}
-	files, dirs, extra, skipped := plan(src, have)
-	m.unchanged = skipped
-	for _, d := range dirs {
-		p := filepath.FromSlash(d.rel)
-		if st, err := root.Lstat(p); err == nil && !st.IsDir() {
-			if err := root.Remove(p); err != nil {
-				return &localError{Op: "remove", Path: filepath.Join(dst, p), Err: err}
-			}
-		}
-		if err := root.MkdirAll(p, 0o755); err != nil {
-			return &localError{Op: "mkdir", Path: filepath.Join(dst, p), Err: err}
-		}
-	}
-	var total int64
-	for _, f := range files {
-		total += max(f.size, 0)
-	}
-	pr := a.newProgress(true, total)
-	m.run(ctx, "get", first, func(id int) *session { return a.newSession(loc, m.sessionID(id)) }, files, pr,
-		func(ctx context.Context, s *session, e treeEntry) error {
-			f := fetch{remote: remoteJoin(loc.Path, e.rel), local: filepath.FromSlash(e.rel), lfs: root, size: e.size}
-			if e.prec >= listing.PrecisionSecond {
-				f.mtime = e.mtime
-			}
-			if err := s.download(ctx, f, pr); err != nil {
-				return &opError{Op: "get", Path: f.remote, Err: err}
-			}
-			return nil
-		})
-	if m.delete && ctx.Err() == nil && m.failed == nil {
-		m.deleteLocal(root, dst, extra)
-	}
-	return m.finish(ctx)
+type applyCmd struct {
+	Shard    string `placeholder:"I/N" help:"Carry out only shard I of N (0 <= I < N): every N-th action from the I-th; shards can run at once on different machines."`
+	Parallel int    `short:"P" default:"4" placeholder:"N" help:"Transfer N files at a time."`
+	Verbose  bool   `short:"v" help:"A line per file."`
+	File     string `arg:"" name:"FILE" help:"Plan written by mirror --plan (- for stdin)."`
 }
 
-// deleteLocal removes what the source no longer has, children first.
-func (m *mirror) deleteLocal(root *os.Root, dst string, extra []treeEntry) {
-	rels := make([]string, len(extra))
-	for i, e := range extra {
-		rels[i] = e.rel
-	}
-	sortDeepestFirst(rels)
-	for _, rel := range rels {
-		p := filepath.FromSlash(rel)
-		err := root.Remove(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			err = nil
+func (cmd *applyCmd) run(ctx context.Context, a *app) error {
+	ctx = a.traced(ctx)
+	var shard transfer.Shard
+	if cmd.Shard != "" {
+		var err error
+		if shard, err = transfer.ParseShard(cmd.Shard); err != nil {
+			return usageErrorf("--shard: %v", err)
 		}
+	}
+	if cmd.Parallel < 1 || cmd.Parallel > 64 {
+		return usageErrorf("--parallel must be between 1 and 64")
+	}
+	var r io.Reader = a.stdin
+	if cmd.File != "-" {
+		f, err := os.Open(cmd.File)
 		if err != nil {
-			err = &localError{Op: "remove", Path: filepath.Join(dst, p), Err: err}
+			return &localError{Op: "open", Path: cmd.File, Err: err}
 		}
-		m.record("delete", rel, 0, err)
+		defer f.Close()
+		r = f
 	}
-}
-
-// up mirrors the local directory src to the remote tree at loc.
-func (m *mirror) up(ctx context.Context, src string, loc *Location) error {
-	a := m.a
-	first := a.newSession(loc, m.sessionID(1))
-	defer first.close()
-	local, err := walkLocal(src)
+	plan, err := transfer.ReadPlan(r)
+	if err != nil {
+		return usageErrorf("%s: %v", cmd.File, err)
+	}
+	server := ""
+	for _, act := range plan.Actions {
+		if server != "" && act.Server != server {
+			return usageErrorf("%s: the plan names more than one server", cmd.File)
+		}
+		server = act.Server
+	}
+	if server == "" {
+		a.chatter("apply: nothing to do")
+		return nil
+	}
+	loc, err := ParseURL(server)
 	if err != nil {
 		return err
 	}
-	have, err := first.walkRemote(ctx, loc.Path)
+	c, err := a.openClient(ctx, loc, cmd.Parallel)
 	if err != nil {
-		if !isNotExist(err) {
-			return err
-		}
-		have = nil
-		if loc.Path != "" {
-			if err := first.mkdirAll(ctx, loc.Path); err != nil {
-				return err
-			}
-		}
+		return err
 	}
-	root, err := os.OpenRoot(src)
-	if err != nil {
-		return &localError{Op: "open", Path: src, Err: err}
-	}
-	defer root.Close()
-	// A server without MFMT stamps uploads with the time of upload, so a
-	// remote copy newer than the local file and of the same size counts
-	// as unchanged.
-	for i := range have {
-		for _, l := range local {
-			if l.rel == have[i].rel && !l.dir && !have[i].dir && l.size == have[i].size && have[i].mtime.After(l.mtime) {
-				have[i].mtime, have[i].prec = l.mtime, l.prec
-			}
-		}
-	}
-	files, dirs, extra, skipped := plan(local, have)
-	m.unchanged = skipped
-	for _, d := range dirs {
-		if err := first.mkdirAll(ctx, remoteJoin(loc.Path, d.rel)); err != nil {
-			return err
-		}
-	}
-	var total int64
-	for _, f := range files {
-		total += f.size
-	}
-	pr := a.newProgress(true, total)
-	m.run(ctx, "put", first, func(id int) *session { return a.newSession(loc, m.sessionID(id)) }, files, pr,
-		func(ctx context.Context, s *session, e treeEntry) error {
-			u := send{local: filepath.FromSlash(e.rel), lfs: root, remote: remoteJoin(loc.Path, e.rel), setTime: true}
-			if err := s.upload(ctx, u, pr); err != nil {
-				return &opError{Op: "put", Path: u.remote, Err: err}
-			}
-			return nil
-		})
-	if m.delete && ctx.Err() == nil && m.failed == nil {
-		rels := make([]string, 0, len(extra))
-		kinds := map[string]bool{}
-		for _, e := range extra {
-			rels = append(rels, e.rel)
-			kinds[e.rel] = e.dir
-		}
-		sortDeepestFirst(rels)
-		for _, rel := range rels {
-			p := remoteJoin(loc.Path, rel)
-			err := first.do(ctx, func(c *ftp.Conn, _ int) error {
-				if kinds[rel] {
-					return c.RemoveDir(ctx, p)
-				}
-				return c.Delete(ctx, p)
-			})
-			if err != nil {
-				err = &opError{Op: "delete", Path: p, Err: err}
-			}
-			m.record("delete", rel, 0, err)
-		}
-	}
-	return m.finish(ctx)
+	defer c.Close()
+	rep := a.newReporter("apply", true, cmd.Verbose)
+	cp := a.copier(c, cmd.Parallel, rep.progress())
+	cp.Resume = true // a shard run again continues what it left
+	sum, err := cp.Apply(ctx, plan, shard)
+	return rep.done(ctx, sum, err)
 }

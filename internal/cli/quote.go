@@ -9,17 +9,23 @@ import (
 )
 
 type quoteCmd struct {
-	URL  string   `arg:"" name:"URL" help:"Server (its path, if any, becomes the working directory first)."`
-	Cmd  string   `arg:"" name:"CMD" help:"Command verb, such as SITE or NOOP."`
-	Args []string `arg:"" optional:"" name:"ARGS" help:"Its arguments."`
+	Args []string `arg:"" name:"URL CMD [ARGS]" help:"Server (its path, if any, becomes the working directory first; in the shell, leave it out), the command verb, such as SITE or NOOP, and its arguments."`
 }
 
 func (cmd *quoteCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	url, args := "", cmd.Args
+	if a.sh == nil || IsURL(args[0]) {
+		url, args = args[0], args[1:]
+	}
+	if len(args) == 0 {
+		return usageErrorf("quote: give a command after the URL")
+	}
+	loc, err := a.parseRemote(url)
 	if err != nil {
 		return err
 	}
-	line := strings.Join(append([]string{cmd.Cmd}, cmd.Args...), " ")
+	verb := args[0]
+	line := strings.Join(args, " ")
 	if strings.ContainsAny(line, "\r\n\x00") {
 		return usageErrorf("the command contains CR, LF or NUL")
 	}
@@ -37,7 +43,7 @@ func (cmd *quoteCmd) run(ctx context.Context, a *app) error {
 		return err
 	})
 	if err != nil {
-		return &opError{Op: "quote", Path: strings.ToUpper(cmd.Cmd), Err: err}
+		return &opError{Op: "quote", Path: strings.ToUpper(verb), Err: err}
 	}
 	return a.printReply(line, reply)
 }

@@ -14,8 +14,26 @@ import (
 	"github.com/ferryftp/ftp/listing"
 )
 
-// parseRemote parses a command's URL argument.
-func parseRemote(arg string) (*Location, error) {
+// parseRemote parses a command's URL argument. In the shell, an argument
+// that is not a URL is a path on the shell's server, relative to its
+// working directory.
+func (a *app) parseRemote(arg string) (*Location, error) {
+	if a.sh != nil && !IsURL(arg) {
+		if strings.ContainsAny(arg, "\r\n\x00") {
+			return nil, usageErrorf("%q contains CR, LF or NUL", arg)
+		}
+		loc := *a.sh.base
+		loc.Type = 0
+		loc.DirSlash = strings.HasSuffix(arg, "/")
+		loc.Path = arg
+		if arg != "/" {
+			loc.Path = strings.TrimSuffix(arg, "/")
+		}
+		return &loc, nil
+	}
+	if arg == "" {
+		return nil, usageErrorf("give a URL (ftp://host/path or ftps://host/path)")
+	}
 	if !strings.Contains(arg, "://") {
 		return nil, usageErrorf("%q is not an ftp:// or ftps:// URL", MaskURL(arg))
 	}

@@ -25,10 +25,30 @@ type session struct {
 	cwd string
 	// listHidden makes LIST include dot files (ls -a).
 	listHidden bool
+	// shared marks the shell's session, which commands borrow and do not
+	// close.
+	shared bool
 }
 
 func (a *app) newSession(loc *Location, id int) *session {
+	if a.sh != nil && id == 0 && sameServer(loc, a.sh.base) {
+		return a.sh.s
+	}
 	return &session{a: a, loc: loc, id: id, ascii: loc.Type == 'a'}
+}
+
+// sameServer reports whether two locations log in to the same place.
+func sameServer(x, y *Location) bool {
+	return x.Scheme == y.Scheme && x.Host == y.Host && x.Port == y.Port && x.User == y.User
+}
+
+// setListHidden makes LIST include dot files (ls -a) or not; it is a
+// dial-time setting, so a connection with the other one is dropped.
+func (s *session) setListHidden(on bool) {
+	if s.listHidden != on {
+		s.listHidden = on
+		s.drop()
+	}
 }
 
 // get returns the logged-in connection, dialling if needed.
@@ -84,7 +104,7 @@ func (s *session) drop() {
 
 // close ends the session politely (QUIT).
 func (s *session) close() {
-	if s.conn == nil {
+	if s.conn == nil || s.shared {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), abortTimeout)

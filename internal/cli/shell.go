@@ -3,54 +3,103 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
-	"path/filepath"
+	"os"
+	"os/exec"
+	"slices"
 	"strings"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/listing"
 )
 
 type shellCmd struct {
 	URL string `arg:"" name:"URL" help:"Server, and the directory to start in."`
 }
 
-// shellHelp lists the shell's commands.
-const shellHelp = `commands:
-  cd DIR             pwd                  ls [-l] [-a] [DIR]     nlst [DIR]
-  get REMOTE [LOCAL] put LOCAL [REMOTE]   cat REMOTE
-  rm [-r] PATH       mkdir [-p] DIR       rmdir DIR              mv FROM TO
-  stat PATH          hash [-a ALGO] PATH  quote CMD [ARGS...]
-  active             passive              ascii                  binary
-  help               quit`
+// shellGrammar is what one line of the shell may say: the command line's
+// own client commands (the same structs, so the two cannot drift) and the
+// commands that only make sense in a session.
+type shellGrammar struct {
+	clientCommands `embed:""`
 
-// run reads one command per line, from the terminal with a prompt or
-// from a pipe. A failing command is reported and the session goes on;
-// the exit status is that of the last failure, 0 if none.
+	Cd      cdCmd      `cmd:"" help:"Change the remote directory."`
+	Pwd     pwdCmd     `cmd:"" help:"Print the remote directory."`
+	Nlst    nlstCmd    `cmd:"" help:"List names only (NLST), as the server gives them."`
+	Mget    mgetCmd    `cmd:"" help:"Download the remote files matching shell patterns (*, ?, [...]) here."`
+	Mput    mputCmd    `cmd:"" help:"Upload the local files matching shell patterns to the remote directory."`
+	Lcd     lcdCmd     `cmd:"" help:"Change the local directory."`
+	Lls     llsCmd     `cmd:"" help:"List a local directory."`
+	Lpwd    lpwdCmd    `cmd:"" help:"Print the local directory."`
+	Active  activeCmd  `cmd:"" help:"Active mode (EPRT/PORT) from now on."`
+	Passive passiveCmd `cmd:"" help:"Passive mode (EPSV/PASV) from now on."`
+	ASCII   asciiCmd   `cmd:"" name:"ascii" help:"ASCII transfers (TYPE A) from now on."`
+	Binary  binaryCmd  `cmd:"" help:"Binary transfers (TYPE I) from now on."`
+	Help    helpCmd    `cmd:"" aliases:"?" help:"List the commands, or explain one."`
+	Quit    quitCmd    `cmd:"" aliases:"exit,bye" help:"Leave the shell (also Ctrl-D)."`
+}
+
+// shell is one interactive session: the server, its working directory,
+// what was last listed (for Tab), and the line editor when on a terminal.
+type shell struct {
+	a    *app
+	s    *session
+	base *Location
+
+	// lastDir (an absolute remote directory) and lastNames are the most
+	// recent listing, whose names Tab completes.
+	lastDir   string
+	lastNames []string
+}
+
+// errQuit ends the shell.
+var errQuit = errors.New("quit")
+
+// run logs in, then reads one command per line, from the terminal with
+// line editing or from a pipe. A failing command is reported and the
+// session goes on; the exit status is that of the last failure, 0 if none.
 func (cmd *shellCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}
-	s := a.newSession(loc, 0)
-	defer s.close()
-	// Log in at once, so that a refused login ends the shell with its
-	// own status instead of failing every command.
-	err = s.do(ctx, func(c *ftp.Conn, _ int) error {
-		if loc.Path == "" {
-			return nil
-		}
-		if err := c.ChangeDir(ctx, loc.Path); err != nil {
-			return &opError{Op: "cd", Path: loc.Path, Err: err}
+	sh := &shell{a: a, base: loc}
+	sh.s = a.newSession(loc, 0)
+	sh.s.shared = true
+	defer func() {
+		sh.s.shared = false
+		sh.s.close()
+	}()
+	a.sh = sh
+	defer func() { a.sh = nil }()
+	// Log in at once, so that a refused login ends the shell with its own
+	// status instead of failing every command.
+	err = sh.s.do(ctx, func(c *ftp.Conn, _ int) error {
+		if loc.Path != "" {
+			if err := c.ChangeDir(ctx, loc.Path); err != nil {
+				return &opError{Op: "cd", Path: loc.Path, Err: err}
+			}
 		}
 		dir, err := c.CurrentDir(ctx)
-		s.cwd = dir
+		sh.s.cwd = dir
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	// Lines are read in a goroutine so that Ctrl-C at the prompt is seen
-	// at once; done releases it when the session ends first.
+	if f, ok := a.stdin.(*os.File); ok && a.stdinTTY && a.stdoutTTY {
+		return sh.interactive(ctx, f)
+	}
+	return sh.script(ctx)
+}
+
+// script runs the lines of standard input, without prompt or editing.
+// Lines are read in a goroutine so that Ctrl-C is seen at once.
+func (sh *shell) script(ctx context.Context) error {
+	a := sh.a
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	done := make(chan struct{})
@@ -68,12 +117,8 @@ func (cmd *shellCmd) run(ctx context.Context, a *app) error {
 		}
 		readErr <- sc.Err()
 	}()
-	sh := &shell{a: a, s: s}
 	last := ExitOK
 	for {
-		if a.stdinTTY {
-			fmt.Fprint(a.stdout, "ferry> ")
-		}
 		var line string
 		var ok bool
 		select {
@@ -87,26 +132,16 @@ func (cmd *shellCmd) run(ctx context.Context, a *app) error {
 			}
 			break
 		}
-		args, err := splitWords(line)
-		if err == nil && (len(args) == 0 || strings.HasPrefix(args[0], "#")) {
-			continue
-		}
-		if err == nil {
-			if q := strings.ToLower(args[0]); q == "quit" || q == "exit" || q == "bye" {
-				break
-			}
-			err = sh.exec(ctx, args)
+		err := sh.exec(ctx, line)
+		if errors.Is(err, errQuit) {
+			break
 		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			fmt.Fprintf(a.stderr, "ferry: %s\n", a.creds.scrub(Message(err)))
-			last = ExitCode(err)
+			last = a.fail(err)
 		}
-	}
-	if a.stdinTTY {
-		fmt.Fprintln(a.stdout)
 	}
 	if last != ExitOK {
 		return &statusError{code: last}
@@ -114,249 +149,120 @@ func (cmd *shellCmd) run(ctx context.Context, a *app) error {
 	return nil
 }
 
-// shell runs the commands of one shell session.
-type shell struct {
-	a *app
-	s *session
-}
-
-// flags splits leading "-x" options off args; allowed lists the letters
-// accepted. "-a NAME" style options with a value are handled by callers.
-func flags(args []string, allowed string) (map[byte]bool, []string, error) {
-	set := map[byte]bool{}
-	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' {
-		if args[0] == "--" {
-			return set, args[1:], nil
-		}
-		for i := 1; i < len(args[0]); i++ {
-			c := args[0][i]
-			if strings.IndexByte(allowed, c) < 0 {
-				return nil, nil, usageErrorf("unknown option -%c", c)
-			}
-			set[c] = true
-		}
-		args = args[1:]
+// exec runs one line: "!command" in the local shell, or a command of the
+// shell's grammar.
+func (sh *shell) exec(ctx context.Context, line string) error {
+	trimmed := strings.TrimSpace(line)
+	if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+		return nil
 	}
-	return set, args, nil
+	if rest, ok := strings.CutPrefix(trimmed, "!"); ok {
+		return sh.system(ctx, rest)
+	}
+	args, err := splitWords(trimmed)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(sh.commandNames(), args[0]) {
+		return usageErrorf("unknown command %q (type help)", args[0])
+	}
+	var g shellGrammar
+	parser, err := sh.parser(&g)
+	if err != nil {
+		return err
+	}
+	kctx, err := parseArgs(parser, args)
+	if err != nil {
+		var ep exitPanic
+		if errors.As(err, &ep) {
+			return nil // help was printed
+		}
+		return usageErrorf("%s: %v (type help %s)", args[0], err, args[0])
+	}
+	runner, ok := kctx.Selected().Target.Addr().Interface().(command)
+	if !ok {
+		return usageErrorf("no command given (type help)")
+	}
+	return runner.run(ctx, sh.a)
 }
 
-func nargs(name string, args []string, min, max int) error {
-	if len(args) < min || len(args) > max {
-		return usageErrorf("%s: wrong number of arguments (type help)", name)
+// parser builds the kong parser for one line into g.
+func (sh *shell) parser(g *shellGrammar) (*kong.Kong, error) {
+	return kong.New(g,
+		kong.Name(""),
+		kong.Writers(sh.a.stdout, sh.a.stderr),
+		kong.Exit(func(code int) { panic(exitPanic{code}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoAppSummary: true}),
+	)
+}
+
+// commandNames lists the shell's commands and aliases, for help and Tab.
+func (sh *shell) commandNames() []string {
+	var g shellGrammar
+	p, err := sh.parser(&g)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, n := range p.Model.Children {
+		names = append(names, n.Name)
+		names = append(names, n.Aliases...)
+	}
+	return names
+}
+
+// system runs a command line in the local shell, on the terminal.
+func (sh *shell) system(ctx context.Context, line string) error {
+	if strings.TrimSpace(line) == "" {
+		return usageErrorf("!: give a command to run")
+	}
+	shellPath := sh.a.getenv("SHELL")
+	if shellPath == "" {
+		shellPath = "/bin/sh"
+	}
+	c := exec.CommandContext(ctx, shellPath, "-c", line)
+	c.Stdin, c.Stdout, c.Stderr = sh.a.stdin, sh.a.stdout, sh.a.stderr
+	if err := c.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return &statusError{code: ee.ExitCode()}
+		}
+		return &localError{Op: "run", Path: shellPath, Err: err}
 	}
 	return nil
 }
 
-// exec runs one command line of the shell.
-func (sh *shell) exec(ctx context.Context, argv []string) error {
-	a, s := sh.a, sh.s
-	name, args := strings.ToLower(argv[0]), argv[1:]
-	simple := func(op, p string, fn func(c *ftp.Conn) error) error {
-		if err := s.do(ctx, func(c *ftp.Conn, _ int) error { return fn(c) }); err != nil {
-			return &opError{Op: op, Path: p, Err: err}
+// noteListing keeps the names of a listing of dir for Tab completion.
+func (sh *shell) noteListing(dir string, entries []listing.Entry) {
+	sh.lastDir = sh.absolute(dir)
+	sh.lastNames = sh.lastNames[:0]
+	for _, e := range entries {
+		name := e.Name
+		if e.Type == listing.Dir {
+			name += "/"
 		}
-		return nil
+		sh.lastNames = append(sh.lastNames, name)
 	}
-	switch name {
-	case "help", "?":
-		fmt.Fprintln(a.stdout, shellHelp)
-		return nil
-	case "cd":
-		if err := nargs(name, args, 1, 1); err != nil {
-			return err
-		}
-		return simple("cd", args[0], func(c *ftp.Conn) error {
-			if err := c.ChangeDir(ctx, args[0]); err != nil {
-				return err
-			}
-			dir, err := c.CurrentDir(ctx)
-			s.cwd = dir
-			return err
-		})
-	case "pwd":
-		return simple("pwd", "", func(c *ftp.Conn) error {
-			dir, err := c.CurrentDir(ctx)
-			if err == nil {
-				fmt.Fprintln(a.stdout, printable(dir))
-			}
-			return err
-		})
-	case "ls", "dir":
-		opts, rest, err := flags(args, "la")
-		if err != nil {
-			return err
-		}
-		if err := nargs(name, rest, 0, 1); err != nil {
-			return err
-		}
-		dir := ""
-		if len(rest) == 1 {
-			dir = rest[0]
-		}
-		if s.listHidden != opts['a'] {
-			s.listHidden = opts['a']
-			s.drop() // LIST -a is a dial-time setting
-		}
-		entries, err := s.readDir(ctx, dir)
-		if perr := a.printEntries(entries, opts['l'], opts['a']); perr != nil {
-			return perr
-		}
-		if err != nil {
-			return &opError{Op: "ls", Path: displayPath(dir), Err: err}
-		}
-		return nil
-	case "nlst":
-		if err := nargs(name, args, 0, 1); err != nil {
-			return err
-		}
-		dir := ""
-		if len(args) == 1 {
-			dir = args[0]
-		}
-		return simple("nlst", displayPath(dir), func(c *ftp.Conn) error {
-			names, err := c.NameList(ctx, dir)
-			for _, n := range names {
-				fmt.Fprintln(a.stdout, printable(n))
-			}
-			return err
-		})
-	case "get", "cat":
-		max := 2
-		if name == "cat" {
-			max = 1
-		}
-		opts, rest, err := flags(args, "c")
-		if err != nil {
-			return err
-		}
-		if err := nargs(name, rest, 1, max); err != nil {
-			return err
-		}
-		local := remoteBase(rest[0])
-		if name == "cat" {
-			local = "-"
-		} else if len(rest) == 2 {
-			local = rest[1]
-			if local != "-" && (strings.HasSuffix(local, "/") || isDir(local)) {
-				local = filepath.Join(local, remoteBase(rest[0]))
-			}
-		}
-		f := fetch{remote: rest[0], local: local, lfs: osFS{}, out: a.stdout, resume: opts['c'] && local != "-", size: -1}
-		pr := a.newProgress(false, 0)
-		err = s.download(ctx, f, pr)
-		pr.wait()
-		if err != nil {
-			return &opError{Op: "get", Path: rest[0], Err: err}
-		}
-		return nil
-	case "put":
-		opts, rest, err := flags(args, "c")
-		if err != nil {
-			return err
-		}
-		if err := nargs(name, rest, 1, 2); err != nil {
-			return err
-		}
-		remote := filepath.Base(rest[0])
-		if len(rest) == 2 {
-			remote = rest[1]
-		} else if rest[0] == "-" {
-			return usageErrorf("put -: give a remote name")
-		}
-		u := send{local: rest[0], lfs: osFS{}, in: a.stdin, remote: remote, resume: opts['c']}
-		pr := a.newProgress(false, 0)
-		err = s.upload(ctx, u, pr)
-		pr.wait()
-		if err != nil {
-			return &opError{Op: "put", Path: remote, Err: err}
-		}
-		return nil
-	case "rm", "delete":
-		opts, rest, err := flags(args, "r")
-		if err != nil {
-			return err
-		}
-		if err := nargs(name, rest, 1, 1); err != nil {
-			return err
-		}
-		return s.remove(ctx, rest[0], opts['r'])
-	case "mkdir":
-		opts, rest, err := flags(args, "p")
-		if err != nil {
-			return err
-		}
-		if err := nargs(name, rest, 1, 1); err != nil {
-			return err
-		}
-		if opts['p'] {
-			return s.mkdirAll(ctx, rest[0])
-		}
-		return simple("mkdir", rest[0], func(c *ftp.Conn) error {
-			_, err := c.MakeDir(ctx, rest[0])
-			return err
-		})
-	case "rmdir":
-		if err := nargs(name, args, 1, 1); err != nil {
-			return err
-		}
-		return simple("rmdir", args[0], func(c *ftp.Conn) error { return c.RemoveDir(ctx, args[0]) })
-	case "mv", "rename":
-		if err := nargs(name, args, 2, 2); err != nil {
-			return err
-		}
-		return simple("mv", args[0], func(c *ftp.Conn) error { return c.Rename(ctx, args[0], args[1]) })
-	case "stat":
-		if err := nargs(name, args, 1, 1); err != nil {
-			return err
-		}
-		e, err := s.stat(ctx, args[0])
-		if err != nil {
-			return &opError{Op: "stat", Path: args[0], Err: err}
-		}
-		return a.printStat(a.stdout, args[0], e)
-	case "hash":
-		algo := ""
-		if len(args) >= 2 && (args[0] == "-a" || args[0] == "--algo") {
-			algo, args = args[1], args[2:]
-		}
-		algo, err := hashAlgo(algo)
-		if err != nil {
-			return err
-		}
-		if err := nargs(name, args, 1, 1); err != nil {
-			return err
-		}
-		res, err := s.hash(ctx, args[0], algo)
-		if err != nil {
-			return &opError{Op: "hash", Path: args[0], Err: err}
-		}
-		return a.printHash(res)
-	case "quote":
-		if len(args) == 0 {
-			return usageErrorf("quote: give a command")
-		}
-		line := strings.Join(args, " ")
-		var r *ftp.Reply
-		if err := simple("quote", strings.ToUpper(args[0]), func(c *ftp.Conn) error {
-			var err error
-			r, err = c.Cmd(ctx, line)
-			return err
-		}); err != nil {
-			return err
-		}
-		return a.printReply(line, r)
-	case "active", "passive":
-		on := name == "active"
-		s.active = &on
-		s.drop() // the mode is a connection setting: reconnect on next use
-		fmt.Fprintf(a.stdout, "%s mode\n", name)
-		return nil
-	case "ascii", "binary":
-		s.setASCII(name == "ascii")
-		fmt.Fprintf(a.stdout, "%s transfers\n", name)
-		return nil
+}
+
+// absolute resolves a remote path against the working directory.
+func (sh *shell) absolute(p string) string {
+	switch {
+	case strings.HasPrefix(p, "/"):
+		return p
+	case p == "" || p == ".":
+		return sh.s.cwd
 	}
-	return usageErrorf("unknown command %q (type help)", argv[0])
+	return strings.TrimSuffix(sh.s.cwd, "/") + "/" + p
+}
+
+// prompt shows the server and the remote directory.
+func (sh *shell) prompt() string {
+	dir := sh.s.cwd
+	if dir == "" {
+		dir = "~"
+	}
+	return fmt.Sprintf("ferry %s:%s> ", sh.base.Host, printable(dir))
 }
 
 // splitWords splits a shell line into words: blanks separate them,

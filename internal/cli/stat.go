@@ -16,7 +16,7 @@ type statCmd struct {
 }
 
 func (cmd *statCmd) run(ctx context.Context, a *app) error {
-	loc, err := parseRemote(cmd.URL)
+	loc, err := a.parseRemote(cmd.URL)
 	if err != nil {
 		return err
 	}

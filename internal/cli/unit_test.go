@@ -12,12 +12,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ferryftp/ftp"
-	"github.com/ferryftp/ftp/listing"
 )
 
 func TestExitCode(t *testing.T) {
@@ -103,48 +101,6 @@ func TestSplitWords(t *testing.T) {
 	}
 	if _, err := splitWords(`get "open`); err == nil {
 		t.Error("unterminated quote accepted")
-	}
-}
-
-func TestPlan(t *testing.T) {
-	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	src := []treeEntry{
-		{rel: "d", dir: true},
-		{rel: "d/same", size: 3, mtime: t0, prec: listing.PrecisionSecond},
-		{rel: "d/bigger", size: 4, mtime: t0, prec: listing.PrecisionSecond},
-		{rel: "d/newer", size: 3, mtime: t0.Add(time.Hour), prec: listing.PrecisionSecond},
-		{rel: "d/minute", size: 3, mtime: t0.Truncate(time.Minute), prec: listing.PrecisionMinute},
-		{rel: "new", size: 1, mtime: t0, prec: listing.PrecisionSecond},
-		{rel: "e", dir: true},
-	}
-	dst := []treeEntry{
-		{rel: "d", dir: true},
-		{rel: "d/same", size: 3, mtime: t0.Add(300 * time.Millisecond), prec: listing.PrecisionSubsecond},
-		{rel: "d/bigger", size: 3, mtime: t0, prec: listing.PrecisionSubsecond},
-		{rel: "d/newer", size: 3, mtime: t0, prec: listing.PrecisionSubsecond},
-		{rel: "d/minute", size: 3, mtime: t0, prec: listing.PrecisionSubsecond},
-		{rel: "gone", size: 1, mtime: t0, prec: listing.PrecisionSubsecond},
-		{rel: "e", size: 1}, // a file where the source has a directory
-	}
-	files, dirs, extra, skipped := plan(src, dst)
-	names := func(es []treeEntry) []string {
-		var out []string
-		for _, e := range es {
-			out = append(out, e.rel)
-		}
-		return out
-	}
-	if d := cmp.Diff([]string{"d/bigger", "d/newer", "new"}, names(files)); d != "" {
-		t.Errorf("files (-want +got):\n%s", d)
-	}
-	if d := cmp.Diff([]string{"e"}, names(dirs)); d != "" {
-		t.Errorf("dirs (-want +got):\n%s", d)
-	}
-	if d := cmp.Diff([]string{"gone"}, names(extra)); d != "" {
-		t.Errorf("extra (-want +got):\n%s", d)
-	}
-	if skipped != 2 {
-		t.Errorf("skipped = %d, want 2", skipped)
 	}
 }
 

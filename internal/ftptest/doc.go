@@ -1,26 +1,17 @@
-// Package ftptest runs an in-process FTP/FTPS server for tests, demos and
-// `ferry serve`.
+// Package ftptest is the test kit around the embedded server (package
+// server): an in-process FTP/FTPS server for tests, with what client tests
+// need and ordinary servers do not offer:
 //
-// It wraps github.com/fclairamb/ftpserverlib with an afero file system (an
-// in-memory one by default) and adds what client tests need and ordinary
-// servers do not offer:
-//
-//   - a throwaway certificate authority and server certificate, valid for
-//     "localhost", 127.0.0.1 and ::1, so clients can verify the server for real
-//     (CertPool, CACertPEM);
 //   - strict TLS session-reuse enforcement on PROT P data connections, like
 //     vsftpd's require_ssl_reuse, that also checks the resumed session was
 //     issued on the same control connection's chain (RequireSessionReuse);
 //   - records of every data connection (TLS version, resumption, refusals) for
 //     assertions (DataConns);
 //   - fault injection: truncated, failing and stalled transfers, delayed final
-//     replies, and "421 and hang up" (Faults, SetFaults).
+//     replies, and "421 and hang up" (Faults, SetFaults);
+//   - New, which ties a server's lifetime to a test.
 //
-// Start and Close work without the testing package, for the CLI; New ties a
-// server's lifetime to a test.
-//
-// This is not a production server: the certificate is generated at start-up
-// and never persisted, every login succeeds unless Options.Users is set,
-// passwords are compared in plain text, and the fault hooks are available to
-// anyone who holds the *Server.
+// The server itself, its certificate and its file system are package
+// server's; this package only plugs into its Hooks. Product code never
+// imports it.
 package ftptest

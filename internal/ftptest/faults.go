@@ -96,13 +96,13 @@ var ErrInjected = errors.New("ftptest: injected transfer failure")
 func (f *Faults) validate() error {
 	switch {
 	case f.Transfer < NoFault || f.Transfer > Stall:
-		return &OptionsError{"Faults.Transfer", fmt.Sprintf("unknown fault %d", int(f.Transfer))}
+		return &OptionsError{Field: "Faults.Transfer", Reason: fmt.Sprintf("unknown fault %d", int(f.Transfer))}
 	case f.After < 0:
-		return &OptionsError{"Faults.After", "negative byte count"}
+		return &OptionsError{Field: "Faults.After", Reason: "negative byte count"}
 	case f.ReplyDelay < 0:
-		return &OptionsError{"Faults.ReplyDelay", "negative duration"}
+		return &OptionsError{Field: "Faults.ReplyDelay", Reason: "negative duration"}
 	case strings.ContainsAny(f.HangupOn, " \t\r\n"):
-		return &OptionsError{"Faults.HangupOn", "not a single command verb"}
+		return &OptionsError{Field: "Faults.HangupOn", Reason: "not a single command verb"}
 	}
 	return nil
 }

@@ -2,46 +2,30 @@ package ftptest
 
 import (
 	"crypto/tls"
-	"errors"
-	"fmt"
 	"log/slog"
 
 	"github.com/spf13/afero"
+
+	"github.com/ferryftp/ftp/internal/server"
 )
 
 // TLSMode selects how the server offers TLS.
-type TLSMode int
+type TLSMode = server.TLSMode
 
+// The TLS modes, as in package server.
 const (
-	// TLSNone serves plain FTP; AUTH TLS is refused.
-	TLSNone TLSMode = iota
-	// TLSExplicit serves FTP with AUTH TLS (RFC 4217), so plaintext and TLS
-	// sessions share one port unless Options.TLSRequired is set.
-	TLSExplicit
-	// TLSImplicit starts TLS as soon as the TCP connection opens (the
-	// "ftps://" convention, usually port 990); every data connection is TLS.
-	TLSImplicit
+	TLSNone     = server.TLSNone
+	TLSExplicit = server.TLSExplicit
+	TLSImplicit = server.TLSImplicit
 )
 
-// String returns "none", "explicit" or "implicit".
-func (m TLSMode) String() string {
-	switch m {
-	case TLSNone:
-		return "none"
-	case TLSExplicit:
-		return "explicit"
-	case TLSImplicit:
-		return "implicit"
-	default:
-		return fmt.Sprintf("TLSMode(%d)", int(m))
-	}
-}
-
 // DefaultAddr is the listen address used when Options.Addr is empty.
-const DefaultAddr = "127.0.0.1:0"
+const DefaultAddr = server.DefaultAddr
 
-// Options configures a Server. The zero value is a plain, read-write server on
-// DefaultAddr with an empty in-memory file system where every login succeeds.
+// Options configures a Server: the embedded server's options (see package
+// server) and what the test kit adds, RequireSessionReuse and Faults. The
+// zero value is a plain, read-write server on DefaultAddr with an empty
+// in-memory file system where every login succeeds.
 type Options struct {
 	// Addr is the control connection's listen address (default DefaultAddr).
 	// When it names a specific IP, the ports announced by PASV/EPSV listen on
@@ -110,53 +94,36 @@ type Options struct {
 }
 
 // ErrInvalidOptions is matched (errors.Is) by every *OptionsError.
-var ErrInvalidOptions = errors.New("ftptest: invalid options")
+var ErrInvalidOptions = server.ErrInvalidOptions
 
 // OptionsError reports an Options field that Start cannot honour.
-type OptionsError struct {
-	Field  string // the Options field at fault
-	Reason string // what is wrong with it
-}
+type OptionsError = server.OptionsError
 
-// Error implements error.
-func (e *OptionsError) Error() string {
-	return "ftptest: invalid options: " + e.Field + ": " + e.Reason
-}
-
-// Is makes errors.Is(err, ErrInvalidOptions) true.
-func (e *OptionsError) Is(target error) bool { return target == ErrInvalidOptions }
-
+// validate checks what the kit adds; package server checks the rest.
 func (o *Options) validate() error {
-	switch o.TLS {
-	case TLSNone, TLSExplicit, TLSImplicit:
-	default:
-		return &OptionsError{"TLS", fmt.Sprintf("unknown mode %d", int(o.TLS))}
-	}
-	if o.TLS == TLSNone {
-		switch {
-		case o.TLSRequired:
-			return &OptionsError{"TLSRequired", "needs TLS to be explicit or implicit"}
-		case o.RequireSessionReuse:
-			return &OptionsError{"RequireSessionReuse", "needs TLS to be explicit or implicit"}
-		case o.TLSConfig != nil:
-			return &OptionsError{"TLSConfig", "set while TLS is none"}
-		}
-	}
-	if o.TLSConfig != nil && len(o.TLSConfig.Certificates) == 0 && o.TLSConfig.GetCertificate == nil {
-		return &OptionsError{"TLSConfig", "has neither Certificates nor GetCertificate"}
-	}
-	for _, v := range []uint16{o.TLSMinVersion, o.TLSMaxVersion} {
-		if v != 0 && (v < tls.VersionTLS10 || v > tls.VersionTLS13) {
-			return &OptionsError{"TLSMinVersion/TLSMaxVersion", fmt.Sprintf("unknown TLS version %#04x", v)}
-		}
-	}
-	if o.TLSMinVersion != 0 && o.TLSMaxVersion != 0 && o.TLSMinVersion > o.TLSMaxVersion {
-		return &OptionsError{"TLSMinVersion", "greater than TLSMaxVersion"}
-	}
-	for user := range o.Users {
-		if user == "" {
-			return &OptionsError{"Users", "empty user name"}
-		}
+	if o.TLS == TLSNone && o.RequireSessionReuse {
+		return &OptionsError{Field: "RequireSessionReuse", Reason: "needs TLS to be explicit or implicit"}
 	}
 	return o.Faults.validate()
+}
+
+// serverOptions returns the embedded server's part of o.
+func (o *Options) serverOptions() server.Options {
+	return server.Options{
+		Addr:              o.Addr,
+		FS:                o.FS,
+		ReadOnly:          o.ReadOnly,
+		Users:             o.Users,
+		Anonymous:         o.Anonymous,
+		TLS:               o.TLS,
+		TLSRequired:       o.TLSRequired,
+		TLSMinVersion:     o.TLSMinVersion,
+		TLSMaxVersion:     o.TLSMaxVersion,
+		TLSConfig:         o.TLSConfig,
+		EnableHASH:        o.EnableHASH,
+		DisableMLSD:       o.DisableMLSD,
+		DisableMLST:       o.DisableMLST,
+		DisableActiveMode: o.DisableActiveMode,
+		Banner:            o.Banner,
+	}
 }

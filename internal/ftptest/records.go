@@ -87,57 +87,25 @@ func (s *Server) RefusedDataConns() int {
 	return s.refused
 }
 
-// ControlConns returns how many control connections the server has accepted.
-func (s *Server) ControlConns() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.ctrlTotal
-}
-
-// OpenControlConns returns how many control connections are open now.
-func (s *Server) OpenControlConns() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.conns)
-}
-
-// trackCtrl registers a new control connection; false means Close has begun.
-func (s *Server) trackCtrl(c *ctrlConn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return false
-	}
-	s.conns[c] = struct{}{}
-	s.pending[c.RemoteAddr().String()] = c
-	s.ctrlTotal++
-	s.handlers.Add(1)
-	return true
-}
-
 func (s *Server) session(id uint32) *session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sessions[id]
 }
 
-func (s *Server) announcePassive(client uint32, port int) {
+func (s *Server) announcePassive(sess *session, port int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sess := s.sessions[client]; sess != nil {
-		s.passive[port] = sess
-		sess.ports = append(sess.ports, port)
-	}
+	s.passive[port] = sess
+	sess.ports = append(sess.ports, port)
 }
 
-func (s *Server) announceActive(client uint32, ap netip.AddrPort) {
+func (s *Server) announceActive(sess *session, ap netip.AddrPort) {
 	ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sess := s.sessions[client]; sess != nil {
-		s.active[ap] = sess
-		sess.actives = append(sess.actives, ap)
-	}
+	s.active[ap] = sess
+	sess.actives = append(sess.actives, ap)
 }
 
 func (s *Server) activeOwner(remote net.Addr) *session {

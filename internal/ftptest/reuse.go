@@ -2,7 +2,6 @@ package ftptest
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/tls"
 	"encoding/binary"
 	"errors"
@@ -50,63 +49,30 @@ func parseTag(extra [][]byte) (chain uint32, origin byte, ok bool) {
 	return 0, 0, false
 }
 
-// tlsSetup builds the server's tls.Configs: base carries the certificate,
-// versions and ticket keys; root, handed to ftpserverlib everywhere, picks a
-// per-connection clone of base with the right hooks.
-func (s *Server) tlsSetup(opts *Options) error {
-	var base *tls.Config
-	if opts.TLSConfig != nil {
-		base = opts.TLSConfig.Clone()
-	} else {
-		ca, err := newTestCA()
-		if err != nil {
-			return err
-		}
-		s.ca = ca
-		base = &tls.Config{Certificates: []tls.Certificate{ca.leaf}}
-	}
-	if opts.TLSMinVersion != 0 {
-		base.MinVersion = opts.TLSMinVersion
-	} else if base.MinVersion == 0 {
-		base.MinVersion = tls.VersionTLS12
-	}
-	if opts.TLSMaxVersion != 0 {
-		base.MaxVersion = opts.TLSMaxVersion
-	}
-	base.GetConfigForClient = nil
-	base.WrapSession, base.UnwrapSession, base.VerifyConnection = nil, nil, nil
-	// Explicit keys, so that every per-connection clone encrypts and
-	// decrypts tickets alike.
-	var key [32]byte
-	if _, err := rand.Read(key[:]); err != nil {
-		return err
-	}
-	base.SetSessionTicketKeys([][32]byte{key})
-	s.tlsBase = base
-
-	root := base.Clone()
-	root.GetConfigForClient = s.configForClient
-	s.tlsRoot = root
-	return nil
-}
-
 // configForClient tells control from data handshakes by the connection type
 // and returns a config whose hooks tag, check and record sessions.
-func (s *Server) configForClient(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+func (s *Server) configForClient(base *tls.Config, hello *tls.ClientHelloInfo) (*tls.Config, error) {
 	var (
 		owner *session
 		rec   *dataRecord
 	)
 	switch c := hello.Conn.(type) {
-	case *ctrlConn:
-		cfg := s.tlsBase.Clone()
-		if sess := c.session(); sess != nil {
-			sess.markTLSStarted()
-			cfg.WrapSession = func(cs tls.ConnectionState, ss *tls.SessionState) ([]byte, error) {
-				ss.Extra = withTag(ss.Extra, sess.id, originControl)
-				return s.tlsBase.EncryptTicket(cs, ss)
+	case *clientSide:
+		// The client's control handshake, which the kit terminates.
+		cfg := base.Clone()
+		cfg.WrapSession = func(cs tls.ConnectionState, ss *tls.SessionState) ([]byte, error) {
+			var chain uint32
+			if sess := c.ctrl.waitSession(); sess != nil {
+				chain = sess.id
 			}
+			ss.Extra = withTag(ss.Extra, chain, originControl)
+			return base.EncryptTicket(cs, ss)
 		}
+		return cfg, nil
+	case *ctrlConn:
+		// ftpserverlib's side of the relay (see ctrlConn): no tickets.
+		cfg := base.Clone()
+		cfg.SessionTicketsDisabled = true
 		return cfg, nil
 	case *dataConn:
 		owner, rec = c.sess, c.rec
@@ -118,7 +84,7 @@ func (s *Server) configForClient(hello *tls.ClientHelloInfo) (*tls.Config, error
 	s.mu.Lock()
 	rec.info.TLS = true
 	s.mu.Unlock()
-	return s.dataConfig(owner, rec), nil
+	return s.dataConfig(base, owner, rec), nil
 }
 
 // Errors behind a refused data-connection handshake; the client sees a TLS
@@ -131,8 +97,8 @@ var (
 	errPoisoned    = errors.New("resumed TLS session was issued on a refused data connection")
 )
 
-func (s *Server) dataConfig(owner *session, rec *dataRecord) *tls.Config {
-	cfg := s.tlsBase.Clone()
+func (s *Server) dataConfig(base *tls.Config, owner *session, rec *dataRecord) *tls.Config {
+	cfg := base.Clone()
 	var (
 		ownerID   uint32
 		chain     uint32
@@ -147,7 +113,7 @@ func (s *Server) dataConfig(owner *session, rec *dataRecord) *tls.Config {
 	// UnwrapSession, WrapSession and VerifyConnection all run on the
 	// handshake's goroutine, so the closure state needs no lock.
 	cfg.UnwrapSession = func(identity []byte, cs tls.ConnectionState) (*tls.SessionState, error) {
-		ss, err := s.tlsBase.DecryptTicket(identity, cs)
+		ss, err := base.DecryptTicket(identity, cs)
 		if err != nil || ss == nil {
 			return ss, err
 		}
@@ -169,7 +135,7 @@ func (s *Server) dataConfig(owner *session, rec *dataRecord) *tls.Config {
 			tagChain = 0
 		}
 		ss.Extra = withTag(ss.Extra, tagChain, originData)
-		return s.tlsBase.EncryptTicket(cs, ss)
+		return base.EncryptTicket(cs, ss)
 	}
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
 		err := check(cs)

@@ -258,16 +258,6 @@ func TestLoggerRedactsPasswords(t *testing.T) {
 	}
 }
 
-func TestDefaultLoggerIsSilent(t *testing.T) {
-	// ftpserverlib must not reach stderr: every record goes through the hook
-	// handler, whose inner handler discards by default.
-	s := New(t, Options{})
-	h, ok := s.ftp.Logger.Handler().(*hookHandler)
-	if !ok || h.inner != slog.DiscardHandler {
-		t.Fatalf("ftpserverlib logger handler = %T, want hookHandler over DiscardHandler", s.ftp.Logger.Handler())
-	}
-}
-
 func BenchmarkStart(b *testing.B) {
 	for _, mode := range []TLSMode{TLSNone, TLSExplicit} {
 		b.Run(mode.String(), func(b *testing.B) {

@@ -6,6 +6,8 @@ import (
 	"crypto/x509"
 	"strings"
 	"testing"
+
+	"github.com/ferryftp/ftp/internal/server"
 )
 
 var tlsVersions = []uint16{tls.VersionTLS12, tls.VersionTLS13}
@@ -100,13 +102,15 @@ func TestCertificate(t *testing.T) {
 }
 
 func TestCallerTLSConfig(t *testing.T) {
-	donor := New(t, Options{TLS: TLSImplicit})
-	cert := donor.tlsBase.Certificates[0]
-	s := New(t, Options{TLS: TLSExplicit, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	cert, err := server.NewCertificate(server.CertOptions{RSA: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(t, Options{TLS: TLSExplicit, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert.TLS}}})
 	if s.CertPool() != nil {
 		t.Error("CertPool set with a caller's certificate")
 	}
-	cfg := donor.ClientTLSConfig()
+	cfg := &tls.Config{RootCAs: cert.Pool, ServerName: cert.ServerName()}
 	c := dial(t, s, cfg)
 	c.authTLS()
 	c.login("u", "p")

@@ -1,4 +1,4 @@
-package ftptest
+package server
 
 import (
 	"crypto/subtle"
@@ -9,15 +9,13 @@ import (
 	ftpserver "github.com/fclairamb/ftpserverlib"
 )
 
-// driver implements ftpserverlib's MainDriver and the extensions the
-// server relies on: MainDriverExtensionTLSVerifier (to learn the control
-// connection's *tls.Conn) and MainDriverExtensionPassiveWrapper (to bind
-// passive listeners to the server's IP and see data connections arrive).
+// driver implements ftpserverlib's MainDriver and the one extension the
+// server relies on, MainDriverExtensionPassiveWrapper (to bind passive
+// listeners to the server's IP and see data connections arrive).
 type driver struct{ s *Server }
 
 var (
 	_ ftpserver.MainDriver                        = (*driver)(nil)
-	_ ftpserver.MainDriverExtensionTLSVerifier    = (*driver)(nil)
 	_ ftpserver.MainDriverExtensionPassiveWrapper = (*driver)(nil)
 )
 
@@ -34,21 +32,22 @@ func (d *driver) GetSettings() (*ftpserver.Settings, error) { return d.s.setting
 func (d *driver) ClientConnected(cc ftpserver.ClientContext) (string, error) {
 	s := d.s
 	s.mu.Lock()
-	ctrl := s.pending[cc.RemoteAddr().String()]
+	ctl := s.pending[cc.RemoteAddr().String()]
 	delete(s.pending, cc.RemoteAddr().String())
-	sess := newSession(s, cc, ctrl)
-	s.sessions[sess.id] = sess
-	s.mu.Unlock()
-	if ctrl != nil {
-		ctrl.mu.Lock()
-		ctrl.sess = sess
-		if ctrl.tls != nil {
-			sess.setControlTLS(ctrl.tls)
-		}
-		ctrl.mu.Unlock()
+	if ctl != nil {
+		s.conns[cc.ID()] = ctl.conn
 	}
-	// Debug records of commands and replies feed the hooks in loghook.go.
-	cc.SetDebug(true)
+	s.mu.Unlock()
+	if s.opts.Logger != nil {
+		cc.SetDebug(true) // records of every command and reply
+	}
+	if s.hooks.Connected != nil {
+		var conn net.Conn
+		if ctl != nil {
+			conn = ctl.conn
+		}
+		s.hooks.Connected(cc, conn)
+	}
 	return s.opts.Banner, nil
 }
 
@@ -56,29 +55,10 @@ func (d *driver) ClientConnected(cc ftpserver.ClientContext) (string, error) {
 func (d *driver) ClientDisconnected(cc ftpserver.ClientContext) {
 	s := d.s
 	s.mu.Lock()
-	sess := s.sessions[cc.ID()]
-	delete(s.sessions, cc.ID())
-	if sess != nil {
-		delete(s.conns, sess.ctrl)
-		for _, p := range sess.ports {
-			if s.passive[p] == sess {
-				delete(s.passive, p)
-			}
-		}
-		for _, a := range sess.actives {
-			if s.active[a] == sess {
-				delete(s.active, a)
-			}
-		}
-	}
+	delete(s.conns, cc.ID())
 	s.mu.Unlock()
-	if sess != nil {
-		close(sess.gone)
-		sess.mu.Lock()
-		if sess.hangupTimer != nil {
-			sess.hangupTimer.Stop()
-		}
-		sess.mu.Unlock()
+	if s.hooks.Disconnected != nil {
+		s.hooks.Disconnected(cc)
 	}
 	s.handlers.Done()
 }
@@ -87,13 +67,15 @@ func (d *driver) ClientDisconnected(cc ftpserver.ClientContext) {
 func (d *driver) AuthUser(cc ftpserver.ClientContext, user, pass string) (ftpserver.ClientDriver, error) {
 	s := d.s
 	if !s.allowed(user, pass) {
+		if s.hooks.Login != nil {
+			s.hooks.Login(cc, user, errBadLogin)
+		}
 		return nil, errBadLogin
 	}
-	sess := s.session(cc.ID())
-	if sess == nil {
-		return nil, errBadLogin
+	if s.hooks.Login != nil {
+		s.hooks.Login(cc, user, nil)
 	}
-	return &sessionFs{Fs: s.served, sess: sess}, nil
+	return &sessionFs{Fs: s.served, cc: cc, wrap: s.hooks.File}, nil
 }
 
 func (s *Server) allowed(user, pass string) bool {
@@ -108,23 +90,12 @@ func (s *Server) allowed(user, pass string) bool {
 }
 
 // GetTLSConfig implements ftpserver.MainDriver. ftpserverlib calls it for
-// AUTH TLS and for every PROT P data connection; the returned config picks
-// per-connection settings in configForClient.
+// AUTH TLS and for every PROT P data connection.
 func (d *driver) GetTLSConfig() (*tls.Config, error) {
 	if d.s.tlsRoot == nil {
 		return nil, errTLSMissing
 	}
 	return d.s.tlsRoot, nil
-}
-
-// VerifyConnection implements ftpserver.MainDriverExtensionTLSVerifier. It
-// is called on USER over TLS; returning (nil, nil) asks for the password as
-// usual.
-func (d *driver) VerifyConnection(cc ftpserver.ClientContext, _ string, tlsConn *tls.Conn) (ftpserver.ClientDriver, error) {
-	if sess := d.s.session(cc.ID()); sess != nil {
-		sess.setControlTLS(tlsConn)
-	}
-	return nil, nil
 }
 
 // WrapPassiveListener implements ftpserver.MainDriverExtensionPassiveWrapper.

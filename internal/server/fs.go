@@ -1,48 +1,44 @@
-package ftptest
+package server
 
 import (
 	"os"
 	"path"
 	"time"
 
+	ftpserver "github.com/fclairamb/ftpserverlib"
 	"github.com/spf13/afero"
 )
 
 // sessionFs is the afero.Fs handed to one logged-in control connection. It
 // resolves relative names against the session's working directory (HASH
 // and its X* variants in ftpserverlib v0.32.3 pass the client's argument
-// unresolved) and wraps files opened for RETR/STOR/APPE so that transfer
-// faults can strike. It deliberately implements none of ftpserverlib's
-// driver extensions.
+// unresolved) and passes files opened to Hooks.File. It deliberately
+// implements none of ftpserverlib's driver extensions.
 type sessionFs struct {
 	afero.Fs
-	sess *session
+	cc   ftpserver.ClientContext
+	wrap func(ftpserver.ClientContext, afero.File) afero.File
 }
 
 func (f *sessionFs) abs(name string) string {
 	if path.IsAbs(name) {
 		return name
 	}
-	return path.Join(f.sess.cc.Path(), name)
+	return path.Join(f.cc.Path(), name)
 }
 
-// OpenFile implements afero.Fs.
+// OpenFile implements afero.Fs. Uploaded files are created rw-r--r--
+// (less under a stricter umask): ftpserverlib asks for 0777, and nothing
+// uploaded should become executable.
 func (f *sessionFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	if flag&os.O_CREATE != 0 {
+		perm = 0o644
+	}
 	file, err := f.Fs.OpenFile(f.abs(name), flag, perm)
-	if err != nil {
-		return nil, err
+	if err != nil || f.wrap == nil {
+		return file, err
 	}
-	st := f.sess.srv.faults.Load()
-	if st.Transfer == NoFault {
-		return file, nil
-	}
-	// HASH and friends open files through the same call; only transfers
-	// are meant to be disturbed.
-	switch f.sess.cc.GetLastCommand() {
-	case "RETR", "STOR", "APPE":
-		return &faultFile{File: file, sess: f.sess, faults: st.Faults}, nil
-	}
-	return file, nil
+	return f.wrap(f.cc, file), nil
 }
 
 // Open implements afero.Fs.

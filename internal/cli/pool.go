@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/transfer"
+)
+
+// openClient returns a pooled client for loc with up to conns
+// connections. The first connection is made at once, so that a failure to
+// connect or log in is reported as such (with the diagnosis of a plain
+// connect to an implicit-TLS port) before any transfer starts.
+func (a *app) openClient(ctx context.Context, loc *Location, conns int) (*ftp.Client, error) {
+	d, err := a.dialer(loc, 0)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := a.credentials(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
+	addr := a.addr(loc)
+	c := &ftp.Client{
+		Addr: addr, User: creds.user, Password: creds.password, Account: creds.account,
+		Dialer: *d, MaxConns: conns,
+	}
+	a.trace.note("connecting to %s (%s)", addr, d.TLS)
+	conn, release, err := c.Conn(ctx)
+	if err != nil {
+		c.Close()
+		var fe *ftp.Error
+		if errors.As(err, &fe) && !errors.Is(err, ftp.ErrBroken) {
+			return nil, &loginError{User: creds.user, Err: err}
+		}
+		// Ask again the careful way, for a diagnosis in one clause.
+		if conn, derr := a.connect(ctx, d, addr); derr == nil {
+			conn.Close()
+			return nil, connectError(addr, err)
+		} else {
+			return nil, derr
+		}
+	}
+	if _, tlsOn := conn.TLSConnectionState(); d.TLS == ftp.TLSAuto && !tlsOn {
+		a.creds.mu.Lock()
+		first := !a.creds.plainNoted
+		a.creds.plainNoted = true
+		a.creds.mu.Unlock()
+		if first {
+			a.chatter("ferry: note: %s refused AUTH TLS; going on without encryption (--tls none skips the attempt, --tls explicit requires TLS)", addr)
+		}
+	}
+	release()
+	return c, nil
+}
+
+// copier is the transfer policy the command line asks for.
+func (a *app) copier(c *ftp.Client, parallel int, p transfer.Progress) *transfer.Copier {
+	return &transfer.Copier{
+		Client:   c,
+		Retry:    transfer.Retry{Attempts: a.g.Retries + 1, Min: 300 * time.Millisecond, Max: 5 * time.Second},
+		Parallel: parallel,
+		Progress: p,
+	}
+}
+
+// traced returns ctx with the hook that notes retries in the -d trace.
+func (a *app) traced(ctx context.Context) context.Context {
+	return ftp.WithTrace(ctx, &ftp.Trace{Retrying: func(_ context.Context, info ftp.RetryInfo) {
+		a.trace.note("retrying in %v after: %s", info.Wait.Round(time.Millisecond), a.creds.scrub(Message(info.Err)))
+	}})
+}
+
+// inShell adapts loc for a Client when the command runs in the shell: the
+// Client's connections do not share the shell's working directory, so a
+// relative path is resolved against it. It reports whether the shell's
+// session is in ASCII mode, which only that session does.
+func (a *app) inShell(loc *Location) (ascii bool) {
+	if a.sh == nil || !sameServer(loc, a.sh.base) {
+		return false
+	}
+	if a.sh.s.cwd != "" && !strings.HasPrefix(loc.Path, "/") {
+		loc.Path = a.sh.absolute(loc.Path)
+	}
+	return a.sh.s.ascii
+}
