@@ -127,15 +127,23 @@ func (c *Client) Conn(ctx context.Context) (conn *Conn, release func(), err erro
 	return pc.c, func() { once.Do(func() { c.put(ctx, pc) }) }, nil
 }
 
-// maxAttempts bounds how often one operation is tried on a fresh
-// connection after the one it had was found closed by the server.
-const maxAttempts = 3
+// maxAttempts bounds how often one operation is tried after the server
+// closed its connection or could not open a data connection.
+const maxAttempts = 5
+
+// retryDelay is the first pause before an operation is tried again after
+// the server could not open a data connection (425); it doubles with each
+// attempt.
+const retryDelay = 10 * time.Millisecond
 
 // do runs fn on a pooled connection. If the connection turns out to be
 // closed by the server (a 421 reply, or any failure that breaks it while
 // the caller's context is live), fn runs again on another connection:
 // always after a 421, which servers send instead of doing anything, and
-// after other breaks only when idempotent.
+// after other breaks only when idempotent. A 425 (the server could not
+// open the data connection, often because its passive ports are all
+// taken) is tried again after a pause, and so is a 426 (the server broke
+// the transfer off) when idempotent.
 func (c *Client) do(ctx context.Context, idempotent bool, fn func(*Conn) error) error {
 	for attempt := 1; ; attempt++ {
 		pc, err := c.get(ctx)
@@ -149,11 +157,35 @@ func (c *Client) do(ctx context.Context, idempotent bool, fn func(*Conn) error) 
 			broken = true
 		}
 		c.put(ctx, pc)
-		if err == nil || !broken || attempt == maxAttempts || ctx.Err() != nil ||
-			errors.Is(err, ErrClientClosed) || !(idempotent || is421(err)) {
+		if !c.retry(ctx, err, attempt, broken, idempotent) {
 			return err
 		}
 	}
+}
+
+// retry reports whether an operation that failed with err on its attempt
+// should be tried again, after pausing if needed.
+func (c *Client) retry(ctx context.Context, err error, attempt int, broken, idempotent bool) bool {
+	if err == nil || attempt >= maxAttempts || ctx.Err() != nil || errors.Is(err, ErrClientClosed) {
+		return false
+	}
+	var fe *Error
+	switch {
+	case is421(err):
+		return true
+	case broken:
+		return idempotent
+	case errors.As(err, &fe) && (fe.Code == 425 || fe.Code == 426 && idempotent) && !errors.Is(err, ErrDataTLSRefused):
+		t := time.NewTimer(retryDelay << (attempt - 1))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return false
 }
 
 func is421(err error) bool {

@@ -171,7 +171,9 @@ func (c *Conn) protectData(ctx context.Context) error {
 // or not (PROT C), on a TLS control connection. Login sets PROT P unless
 // Dialer.ClearData is set.
 func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
-	c.dirty = true
+	if private == c.d.ClearData {
+		c.dirty = true // not what the Dialer asked for: a Client must not reuse it
+	}
 	if !c.tls.active {
 		return errors.New("ftp: PROT: the control connection is not TLS")
 	}

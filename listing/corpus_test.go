@@ -17,7 +17,11 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/l
 
 // A corpus file holds one listing:
 //
-//	# provenance and notes (required: a "# Source:" line)
+//	# provenance and notes (required: a "# Source:" line naming the public
+//	# project, test file or bug report the lines come from)
+//	# Family: vms           (required: the server family, see TestCorpusSize)
+//	# Synthetic: why        (optional: lines not captured from a server; not
+//	#                        counted in the corpus size)
 //	format: auto            (or a format name to force)
 //	syst: UNIX Type: L8     (optional SYST hint)
 //	now: 2017-03-10T23:00:00Z
