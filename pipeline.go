@@ -99,7 +99,7 @@ func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup
 		switch {
 		case refusal == nil:
 			return nil, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
-		case isSyntaxRefusal(refusal):
+		case notImplemented(refusal):
 			c.noEPSV = true
 			return nil, nil
 		}
@@ -109,9 +109,13 @@ func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup
 	if err != nil {
 		return nil, errors.Join(err, c.resync())
 	}
-	conn, err := c.dialData(ctx, c.dataHost(c.peerIP()), port)
+	s := &dataSetup{}
+	err = s.spend(c.d.DataTimeout, func(left time.Duration) error {
+		s.conn, err = c.dialData(ctx, left, c.dataHost(c.peerIP()), port)
+		return err
+	})
 	if err == nil {
-		return &dataSetup{conn: conn}, nil
+		return s, nil
 	}
 	// A server that refuses the transfer command (a missing file) may
 	// close its passive port before the dial arrives: its refusal is then

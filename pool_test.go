@@ -555,6 +555,8 @@ func TestWalkDirLoop(t *testing.T) {
 		mlsd("/top", "type=cdir;unique=A; .\r\ntype=dir;unique=B; sub\r\ntype=file;unique=F;size=1; f\r\n"),
 		mlsd("/top/sub", "type=dir;unique=A; loop\r\ntype=dir;unique=C; x\r\n"),
 		mlsd("/top/sub/x", ""),
+		// An empty MLSD, without even a cdir entry, is checked with MLST.
+		fakeftp.Expect("MLST /top/sub/x"), fakeftp.Reply("250-facts", " type=dir;unique=C; /top/sub/x", "250 End"),
 		fakeftp.Optional(), fakeftp.Expect("QUIT"), fakeftp.Reply("221 bye"),
 	))
 	c := &ftp.Client{Addr: srv.Addr(), MaxConns: 1, Dialer: *quickDialer()}

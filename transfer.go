@@ -263,7 +263,12 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan stru
 				}
 				wait.Stop()
 			}
-			tc, err := c.dataTLS(gctx, conn, &s.hs)
+			var tc net.Conn
+			err := s.spend(c.d.DataTimeout, func(left time.Duration) error {
+				var err error
+				tc, err = c.dataTLS(gctx, conn, left, &s.hs)
+				return err
+			})
 			if err != nil {
 				conn.Close()
 				ch <- dataResult{err: err}

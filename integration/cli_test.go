@@ -35,7 +35,7 @@ func TestFerryTLSAuto(t *testing.T) {
 		t.Fatal(err)
 	}
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, cert.caPEM, 0o644); err != nil {
+	if err := os.WriteFile(caFile, cert.CAPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, kind := range Kinds {

@@ -325,7 +325,7 @@ func startInstance(kind Kind, mode TLSMode, perClient int) (*Instance, error) {
 		User:          ftpUser,
 		Password:      ftpPassword,
 		RootDir:       root,
-		CertPool:      cert.pool,
+		CertPool:      cert.Pool,
 		ServerName:    "127.0.0.1",
 		ReuseRequired: mode != Plain && d.reuseRequired,
 		PassivePorts:  [2]int{lo, hi},

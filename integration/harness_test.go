@@ -240,7 +240,7 @@ func TestTestCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, err := tls.X509KeyPair(c.certPEM, c.keyPEM)
+	pair, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,5 +255,5 @@ func TestTestCertificate(t *testing.T) {
 }
 
 func x509VerifyOptions(c *testCertificate, name string) x509.VerifyOptions {
-	return x509.VerifyOptions{Roots: c.pool, DNSName: name}
+	return x509.VerifyOptions{Roots: c.Pool, DNSName: name}
 }

@@ -3,13 +3,8 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"io"
-	"math/big"
 	"net"
 	"strings"
 	"testing"
@@ -17,6 +12,8 @@ import (
 
 	"github.com/ferryftp/ftp/internal/cli"
 	"github.com/ferryftp/ftp/internal/fakeftp"
+
+	"github.com/ferryftp/ftp/internal/server"
 )
 
 // TestAdviceRequiresTLS: vsftpd's refusal of a plain-text login names the
@@ -44,17 +41,11 @@ func TestAdviceRequiresTLS(t *testing.T) {
 // with a TLS record (an alert, as some servers send to a client that does
 // not speak TLS) is probed once with a handshake and named: use ftps://.
 func TestPlainToImplicitTLSRecord(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, err := server.NewCertificate(server.CertOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert.TLS}}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
