@@ -44,7 +44,8 @@ const (
 // connection for having too many (421, or 530 saying so, or a reset before
 // the greeting), the Client lowers its limit to the number it has open,
 // the work waits for one of them, and the limit grows back by one
-// connection every 30 seconds. Connections the server closed (421,
+// connection every 30 seconds. Refused with none open (the server's slots
+// taken by others), it tries again a few times over about six seconds. Connections the server closed (421,
 // ErrBroken) are discarded, and operations that only read (ReadDir, Stat,
 // Open, Hash) are retried on a new connection without the caller seeing
 // it. Connections unused for CheckAfter are checked with NOOP before use,
@@ -127,15 +128,23 @@ func (c *Client) Conn(ctx context.Context) (conn *Conn, release func(), err erro
 	return pc.c, func() { once.Do(func() { c.put(ctx, pc) }) }, nil
 }
 
-// maxAttempts bounds how often one operation is tried on a fresh
-// connection after the one it had was found closed by the server.
-const maxAttempts = 3
+// maxAttempts bounds how often one operation is tried after the server
+// closed its connection or could not open a data connection.
+const maxAttempts = 5
+
+// retryDelay is the first pause before an operation is tried again after
+// the server could not open a data connection (425); it doubles with each
+// attempt.
+const retryDelay = 10 * time.Millisecond
 
 // do runs fn on a pooled connection. If the connection turns out to be
 // closed by the server (a 421 reply, or any failure that breaks it while
 // the caller's context is live), fn runs again on another connection:
 // always after a 421, which servers send instead of doing anything, and
-// after other breaks only when idempotent.
+// after other breaks only when idempotent. A 425 (the server could not
+// open the data connection, often because its passive ports are all
+// taken) is tried again after a pause, and so is a 426 (the server broke
+// the transfer off) when idempotent.
 func (c *Client) do(ctx context.Context, idempotent bool, fn func(*Conn) error) error {
 	for attempt := 1; ; attempt++ {
 		pc, err := c.get(ctx)
@@ -149,11 +158,35 @@ func (c *Client) do(ctx context.Context, idempotent bool, fn func(*Conn) error) 
 			broken = true
 		}
 		c.put(ctx, pc)
-		if err == nil || !broken || attempt == maxAttempts || ctx.Err() != nil ||
-			errors.Is(err, ErrClientClosed) || !(idempotent || is421(err)) {
+		if !c.retry(ctx, err, attempt, broken, idempotent) {
 			return err
 		}
 	}
+}
+
+// retry reports whether an operation that failed with err on its attempt
+// should be tried again, after pausing if needed.
+func (c *Client) retry(ctx context.Context, err error, attempt int, broken, idempotent bool) bool {
+	if err == nil || attempt >= maxAttempts || ctx.Err() != nil || errors.Is(err, ErrClientClosed) {
+		return false
+	}
+	var fe *Error
+	switch {
+	case is421(err):
+		return true
+	case broken:
+		return idempotent
+	case errors.As(err, &fe) && (fe.Code == 425 || fe.Code == 426 && idempotent) && !errors.Is(err, ErrDataTLSRefused):
+		t := time.NewTimer(retryDelay << (attempt - 1))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return false
 }
 
 func is421(err error) bool {
@@ -162,9 +195,11 @@ func is421(err error) bool {
 }
 
 // ReadDir lists the directory name and returns its entries sorted by name,
-// without "." and "..". The entries' Info methods cost nothing: the listing
-// said it all, and Sys returns the *listing.Entry. Lines of the listing
-// that cannot be read give a *ListingError along with the other entries.
+// without "." and "..", nor the rare names that hold a slash (some VMS and
+// MVS listings give paths), which no fs.DirEntry may have. The entries'
+// Info methods cost nothing: the listing said it all, and Sys returns the
+// *listing.Entry. Lines of the listing that cannot be read give a
+// *ListingError along with the other entries.
 func (c *Client) ReadDir(ctx context.Context, name string) ([]fs.DirEntry, error) {
 	var out []fs.DirEntry
 	err := c.do(ctx, true, func(conn *Conn) error {

@@ -164,6 +164,10 @@ func TestClientVerbs(t *testing.T) {
 			if err := c.RemoveAll(ctx, "/a"); err != nil {
 				t.Fatalf("RemoveAll of nothing: %v", err)
 			}
+			// Every operation reused the two connections.
+			if n := srv.ControlConns(); n > 2 {
+				t.Errorf("%d connections made with MaxConns 2", n)
+			}
 		})
 	}
 }

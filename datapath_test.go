@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/internal/fakeftp"
 	"github.com/ferryftp/ftp/internal/ftptest"
 	"github.com/spf13/afero"
 )
@@ -233,4 +234,18 @@ func TestStoreFileCancel(t *testing.T) {
 	if _, err := c.Cmd(context.Background(), "NOOP"); err != nil {
 		t.Errorf("NOOP after the cancelled upload: %v", err)
 	}
+}
+
+// TestFinalWithoutDataConnection: in active mode a server that answers
+// 226 at once and never connects ends the transfer with no data connection
+// at all: the download is empty and complete, and nothing is guarded.
+func TestFinalWithoutDataConnection(t *testing.T) {
+	srv := fakeftp.New(t, steps(welcome, typeI,
+		fakeftp.ExpectMatch("EPRT |1|127.0.0.1|*|"), fakeftp.Reply("200 EPRT command successful."),
+		fakeftp.Expect("RETR empty"), fakeftp.Reply("226 Nothing to send."),
+		pwdSteps("/after"),
+	))
+	c := dialFake(t, srv, activeDialer())
+	checkRetrieve(t, c, "empty", "")
+	checkInStep(t, c, "/after")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"log/slog"
 	"os"
@@ -222,4 +223,46 @@ func ExampleWithTrace() {
 	// Output:
 	// STOR /pub/new.txt: 12 bytes, reply 226, error <nil>
 	// RETR /pub/missing.txt: 0 bytes, reply 550, error ftp: RETR /pub/missing.txt: 550 Could not access file: driver error: calling OpenFile: open /pub/missing.txt: file does not exist
+}
+
+// Download many small files on one connection. RetrieveEach pipelines the
+// commands, so each file costs about two round trips instead of three and
+// a half; a missing file is reported to the function, which decides
+// whether to go on.
+func ExampleConn_RetrieveEach() {
+	addr, stop := exampleServer()
+	defer stop()
+	ctx := context.Background()
+
+	c, err := ftp.Dial(ctx, addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Quit(ctx)
+	if err := c.Login(ctx, "anonymous", ""); err != nil {
+		log.Fatal(err)
+	}
+	paths := []string{"/pub/hello.txt", "/pub/missing.txt", "/pub/hello.txt"}
+	err = c.RetrieveEach(ctx, paths, func(path string, d *ftp.Download, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Println(path, "is missing")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		if _, err := io.Copy(&b, d); err != nil {
+			return err
+		}
+		fmt.Printf("%s: %q\n", path, b.String())
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// /pub/hello.txt: "hello, world\n"
+	// /pub/missing.txt is missing
+	// /pub/hello.txt: "hello, world\n"
 }

@@ -91,8 +91,10 @@ func (f *File) start(off int64) error {
 		dl, err := f.pc.c.RetrieveFrom(f.ctx, f.name, off)
 		if err == nil {
 			f.dl, f.dlPos = dl, off
-			if n := dl.Size(); n >= 0 {
-				f.size = off + n
+			// After REST, servers differ on the size they announce (the
+			// whole file's, or what remains): only a full download says.
+			if n := dl.Size(); n >= 0 && off == 0 {
+				f.size = n
 			}
 			return nil
 		}
@@ -100,7 +102,7 @@ func (f *File) start(off int64) error {
 		if broken {
 			f.release()
 		}
-		if !broken || attempt == maxAttempts || f.ctx.Err() != nil {
+		if !f.c.retry(f.ctx, err, attempt, broken, true) {
 			return err
 		}
 	}
@@ -273,7 +275,7 @@ func (f *File) stat() (fs.FileInfo, error) {
 		if broken {
 			f.release()
 		}
-		if !broken || attempt == maxAttempts || f.ctx.Err() != nil {
+		if !f.c.retry(f.ctx, err, attempt, broken, true) {
 			return nil, err
 		}
 	}
@@ -374,7 +376,7 @@ func (c *Client) Create(ctx context.Context, name string) (io.WriteCloser, error
 			pc.c.Close()
 		}
 		c.put(ctx, pc)
-		if !broken || attempt == maxAttempts || ctx.Err() != nil {
+		if !c.retry(ctx, err, attempt, broken, true) {
 			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
 		}
 	}

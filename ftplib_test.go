@@ -79,7 +79,7 @@ func TestFTPLibExceptions(t *testing.T) {
 // starts with "ftp:", whatever layer it came from.
 func TestFTPLibAllErrors(t *testing.T) {
 	srv := fakeftp.New(t, steps(welcome,
-		fakeftp.Expect("NOOP"), fakeftp.Reply("421 temp"),
+		fakeftp.Expect("NOOP"), fakeftp.Reply("450 temp"),
 		fakeftp.Expect("RNFR a"), fakeftp.Reply("200 wrong"),
 		fakeftp.Expect("TYPE I"), fakeftp.Reply("200 ok"),
 		fakeftp.Expect("EPSV"), fakeftp.Reply("229 (|||port|)"),

@@ -26,12 +26,12 @@ var legacyHash = map[string]string{
 // strongest first: those listed with HASH in FEAT, then those whose legacy
 // command (XSHA256, XSHA1, XMD5, XCRC) FEAT lists.
 func (c *Conn) HashAlgorithms(ctx context.Context) ([]string, error) {
-	f, err := c.Features(ctx)
+	f, err := c.features(ctx)
 	if err != nil {
 		return nil, err
 	}
 	offered := map[string]bool{}
-	if f.Has("HASH") {
+	if f.Has("HASH") && !c.noHASH {
 		for _, a := range strings.Split(f.Param("HASH"), ";") {
 			a = strings.ToUpper(strings.TrimSuffix(strings.TrimSpace(a), "*"))
 			offered[a] = true
@@ -70,14 +70,22 @@ func (c *Conn) Hash(ctx context.Context, path, algo string) (usedAlgo, sum strin
 	if !known {
 		return "", "", &ArgumentError{Cmd: "HASH", Arg: algo, Msg: "unknown algorithm"}
 	}
-	f, _ := c.Features(ctx)
+	f, _ := c.features(ctx)
 	var r *Reply
-	if f.Has("HASH") && strings.Contains(strings.ToUpper(f.Param("HASH")), algo) {
-		if _, err := c.cmd(ctx, 2, "OPTS", "HASH", algo); err != nil {
-			return "", "", err
+	useHASH := !c.noHASH && f.Has("HASH") && strings.Contains(strings.ToUpper(f.Param("HASH")), algo)
+	if useHASH {
+		if _, err = c.cmd(ctx, 2, "OPTS", "HASH", algo); err == nil {
+			r, err = c.cmd(ctx, 2, "HASH", path)
 		}
-		r, err = c.cmd(ctx, 2, "HASH", path)
-	} else {
+		// Only "not implemented" sends this Conn to the legacy commands
+		// for good; a refusal about the file (550) is the answer.
+		if notImplemented(err) {
+			c.noHASH = true
+			c.traceFallback(ctx, "HASH", legacy, true, err)
+			useHASH = false
+		}
+	}
+	if !useHASH {
 		r, err = c.cmd(ctx, 2, legacy, path)
 	}
 	if err != nil {

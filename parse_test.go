@@ -66,6 +66,10 @@ func TestParseEPSV(t *testing.T) {
 		{"229 Entering Extended Passive Mode (!!!6446!)", 6446}, // any delimiter (RFC 2428)
 		{"229 (|||1|)", 1},
 		{"229 (|||65535|).", 65535},
+		// An address field, which RFC 2428 leaves empty, is ignored:
+		// the data connection goes to the control peer.
+		{"229 Entering Extended Passive Mode (|1|198.51.100.7|31250|)", 31250},
+		{"229 Entering Extended Passive Mode (|2|2001:db8::7|31250|)", 31250},
 	}
 	for _, tt := range tests {
 		port, err := parseEPSV(reply(229, tt.line))
@@ -84,7 +88,8 @@ func TestParseEPSV(t *testing.T) {
 		"229 Entering Extended Passive Mode (|||6446|",
 		"229 Entering Extended Passive Mode (|||6446!)",
 		"229 Entering Extended Passive Mode (   6446 )",
-		"229 Entering Extended Passive Mode (|1|10.9.8.7|6446|)", // address fields must be empty
+		"229 Entering Extended Passive Mode (|1|10.9.8.7|6446|7|)", // one field too many
+		"229 Entering Extended Passive Mode (|1|10.9.8.7|6446)",
 		"229",
 	} {
 		_, err := parseEPSV(reply(229, line))

@@ -99,7 +99,7 @@ func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup
 		switch {
 		case refusal == nil:
 			return nil, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
-		case isSyntaxRefusal(refusal):
+		case notImplemented(refusal):
 			c.noEPSV = true
 			return nil, nil
 		}
@@ -109,9 +109,13 @@ func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup
 	if err != nil {
 		return nil, errors.Join(err, c.resync())
 	}
-	conn, err := c.dialData(ctx, c.dataHost(c.peerIP()), port)
+	s := &dataSetup{}
+	err = s.spend(c.d.DataTimeout, func(left time.Duration) error {
+		s.conn, err = c.dialData(ctx, left, c.dataHost(c.peerIP()), port)
+		return err
+	})
 	if err == nil {
-		return &dataSetup{conn: conn}, nil
+		return s, nil
 	}
 	// A server that refuses the transfer command (a missing file) may
 	// close its passive port before the dial arrives: its refusal is then
@@ -172,7 +176,8 @@ func (c *Conn) dropQueued() error {
 	if c.queued == "" || c.broken != nil || c.closed.Load() {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.d.ReplyTimeout)
+	// The caller may be cancelled already; the abort's own bound applies.
+	ctx, cancel := context.WithTimeout(context.Background(), c.d.AbortTimeout)
 	defer cancel()
 	t, err := c.startTransfer(ctx, "RETR", c.queuedPath, 0, "")
 	if err != nil {
@@ -193,13 +198,17 @@ func (c *Conn) dropQueued() error {
 // error, RetrieveEach stops and returns it; else it goes on to the next
 // path. An error that leaves the Conn unusable also stops it.
 //
-// Commands are pipelined (see the package documentation on round trips),
-// with a fallback to one command at a time for servers that do not queue
-// them, detected on the first file and remembered for the Conn. Pipelining
-// needs passive mode with EPSV; otherwise each file is a plain Retrieve.
-// Any other command sent from fn first opens and aborts the next file's
-// transfer if it was sent already, so the next file costs a round trip
-// more: use another Conn for other work meanwhile.
+// RFC 959 lets a server queue commands, so EPSV and RETR go out in one
+// write, and the next file's pair as soon as the data connection ends: a
+// small file costs about two round trips instead of three and a half. A
+// server that does not queue them is detected on the first file (no timely
+// reply, or a refusal such as 425 "use PASV first"), the Conn is brought
+// back in step with ABOR and NOOP, and the Conn sends one command at a time
+// from then on. Pipelining needs passive mode with EPSV; otherwise each
+// file is a plain Retrieve. Any other command sent from fn first opens and
+// aborts the next file's transfer if its commands went out already, which
+// costs that file a few round trips: use another Conn for other work
+// meanwhile.
 func (c *Conn) RetrieveEach(ctx context.Context, paths []string, fn func(path string, d *Download, err error) error) (err error) {
 	if err := c.usable(); err != nil {
 		return err

@@ -555,6 +555,8 @@ func TestWalkDirLoop(t *testing.T) {
 		mlsd("/top", "type=cdir;unique=A; .\r\ntype=dir;unique=B; sub\r\ntype=file;unique=F;size=1; f\r\n"),
 		mlsd("/top/sub", "type=dir;unique=A; loop\r\ntype=dir;unique=C; x\r\n"),
 		mlsd("/top/sub/x", ""),
+		// An empty MLSD, without even a cdir entry, is checked with MLST.
+		fakeftp.Expect("MLST /top/sub/x"), fakeftp.Reply("250-facts", " type=dir;unique=C; /top/sub/x", "250 End"),
 		fakeftp.Optional(), fakeftp.Expect("QUIT"), fakeftp.Reply("221 bye"),
 	))
 	c := &ftp.Client{Addr: srv.Addr(), MaxConns: 1, Dialer: *quickDialer()}
@@ -641,4 +643,26 @@ func TestWalkDirSkip(t *testing.T) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("walk of a missing root = %v", err)
 	}
+}
+
+// TestRetry425: a server whose passive ports are all taken answers 425;
+// the operation is tried again after a pause, on the same connection.
+func TestRetry425(t *testing.T) {
+	srv := fakeftp.New(t, steps(welcome,
+		fakeftp.Expect("USER anonymous"), fakeftp.Reply("331 pass"),
+		fakeftp.Expect("PASS anonymous@"), fakeftp.Reply("230 in"),
+		fakeftp.Expect("FEAT"), fakeftp.Reply("500 no"),
+		fakeftp.Expect("EPSV"), fakeftp.Reply("425 Unable to identify the local data socket: Address already in use"),
+		epsv, fakeftp.Expect("LIST /"), fakeftp.Reply("150 here"),
+		fakeftp.SendData("-rw-r--r-- 1 u g 5 Jan  1  2020 f\r\n"), fakeftp.CloseData(), fakeftp.Reply("226 done"),
+		fakeftp.Expect("SYST"), fakeftp.Reply("215 UNIX Type: L8"),
+		fakeftp.Optional(), fakeftp.Expect("QUIT"), fakeftp.Reply("221 bye"),
+	))
+	c := &ftp.Client{Addr: srv.Addr(), MaxConns: 1, Dialer: *quickDialer()}
+	entries, err := c.ReadDir(fakeCtx(t), "/")
+	if err != nil || len(entries) != 1 || entries[0].Name() != "f" {
+		t.Fatalf("ReadDir after a 425 = %v, %v", entries, err)
+	}
+	c.Close()
+	waitFake(t, srv)
 }

@@ -10,15 +10,10 @@ package ftp_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"strings"
@@ -29,6 +24,8 @@ import (
 
 	"github.com/ferryftp/ftp"
 	"github.com/ferryftp/ftp/internal/fakeftp"
+
+	"github.com/ferryftp/ftp/internal/server"
 )
 
 func TestSyncDataResetDownload(t *testing.T) {
@@ -457,32 +454,12 @@ const (
 
 func newTLSFront(t *testing.T) (*tlsFront, *x509.CertPool) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, err := server.NewCertificate(server.CertOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "fake ftps"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	f := &tlsFront{t: t, cfg: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}}}}
+	pool := cert.Pool
+	f := &tlsFront{t: t, cfg: &tls.Config{Certificates: []tls.Certificate{cert.TLS}}}
 	t.Cleanup(f.wg.Wait)
 	return f, pool
 }

@@ -161,7 +161,9 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		c.tls.handshakeFirst = true
 	}
 	t.data = res.conn
-	t.guard.start(ctx, res.conn, c.d.DataTimeout)
+	if res.conn != nil { // nil: the server ended the transfer without one
+		t.guard.start(ctx, res.conn, c.d.DataTimeout)
+	}
 	c.mu.Lock()
 	c.data = res.conn
 	c.mu.Unlock()
@@ -261,7 +263,12 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan stru
 				}
 				wait.Stop()
 			}
-			tc, err := c.dataTLS(gctx, conn, &s.hs)
+			var tc net.Conn
+			err := s.spend(c.d.DataTimeout, func(left time.Duration) error {
+				var err error
+				tc, err = c.dataTLS(gctx, conn, left, &s.hs)
+				return err
+			})
 			if err != nil {
 				conn.Close()
 				ch <- dataResult{err: err}

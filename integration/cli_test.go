@@ -35,7 +35,7 @@ func TestFerryTLSAuto(t *testing.T) {
 		t.Fatal(err)
 	}
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, cert.caPEM, 0o644); err != nil {
+	if err := os.WriteFile(caFile, cert.CAPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, kind := range Kinds {
@@ -66,6 +66,12 @@ func TestFerryTLSAuto(t *testing.T) {
 			code, stdout, stderr = runFerry(t, "--retries", "0", "ls", url)
 			if code != cli.ExitConnection || stdout != "" || !strings.Contains(stderr, "--ca FILE") {
 				t.Errorf("unknown CA: exit %d, stdout %q, stderr %q; want exit 3 and advice", code, stdout, stderr)
+			}
+			// Plain text to a server that requires TLS: the refusal names
+			// the flag that gets past it.
+			code, _, stderr = runFerry(t, "--retries", "0", "--tls", "none", "ls", url)
+			if code == 0 || !strings.Contains(stderr, "use --tls explicit") {
+				t.Errorf("--tls none to a TLS-only server: exit %d, stderr %q; want advice to use --tls explicit", code, stderr)
 			}
 
 			if !kind.Supports(Implicit) {

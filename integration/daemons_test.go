@@ -187,6 +187,11 @@ type launchConfig struct {
 	certFile  string // server certificate chain, PEM
 	keyFile   string // its RSA key, PEM
 	comboFile string // certificate chain and key in one file
+	// perClient, if not 0, is how many connections the daemon accepts
+	// from one client address at once (vsftpd max_per_ip, ProFTPD
+	// MaxClientsPerHost, Pure-FTPd --maxclientsperip, pyftpdlib
+	// max_cons_per_ip); 0 leaves it unlimited for the tests' purposes.
+	perClient int
 	// logFiles is filled in by launch with extra logs worth showing.
 	logFiles []string
 }
@@ -200,8 +205,9 @@ var registry struct {
 }
 
 type instanceKey struct {
-	kind Kind
-	mode TLSMode
+	kind      Kind
+	mode      TLSMode
+	perClient int
 }
 
 type sharedInstance struct {
@@ -216,6 +222,19 @@ type sharedInstance struct {
 // start. If t fails, the daemon's log lines written during t are logged.
 func Start(t testing.TB, kind Kind, mode TLSMode) *Instance {
 	t.Helper()
+	return start(t, kind, mode, 0)
+}
+
+// StartLimited is Start for an instance that accepts at most perClient
+// connections from one client address at once, refusing more the way
+// the daemon does (421 or 530).
+func StartLimited(t testing.TB, kind Kind, mode TLSMode, perClient int) *Instance {
+	t.Helper()
+	return start(t, kind, mode, perClient)
+}
+
+func start(t testing.TB, kind Kind, mode TLSMode, perClient int) *Instance {
+	t.Helper()
 	Require(t, kind)
 	if !kind.Supports(mode) {
 		t.Skipf("integration: %v has no %v TLS mode", kind, mode)
@@ -224,7 +243,7 @@ func Start(t testing.TB, kind Kind, mode TLSMode) *Instance {
 	if registry.instances == nil {
 		registry.instances = map[instanceKey]*sharedInstance{}
 	}
-	key := instanceKey{kind, mode}
+	key := instanceKey{kind, mode, perClient}
 	s := registry.instances[key]
 	if s == nil {
 		s = &sharedInstance{}
@@ -234,7 +253,7 @@ func Start(t testing.TB, kind Kind, mode TLSMode) *Instance {
 
 	s.once.Do(func() {
 		begin := time.Now()
-		s.in, s.err = startInstance(kind, mode)
+		s.in, s.err = startInstance(kind, mode, perClient)
 		if s.in != nil {
 			s.in.StartupTime = time.Since(begin)
 		}
@@ -267,7 +286,7 @@ func StopAll() {
 
 // startInstance starts a new, unshared instance; the caller stops it with
 // in.proc.stop.
-func startInstance(kind Kind, mode TLSMode) (*Instance, error) {
+func startInstance(kind Kind, mode TLSMode, perClient int) (*Instance, error) {
 	d := daemons[kind]
 	if d == nil {
 		return nil, &UnavailableError{Kind: kind, Reason: "no such daemon"}
@@ -306,7 +325,7 @@ func startInstance(kind Kind, mode TLSMode) (*Instance, error) {
 		User:          ftpUser,
 		Password:      ftpPassword,
 		RootDir:       root,
-		CertPool:      cert.pool,
+		CertPool:      cert.Pool,
 		ServerName:    "127.0.0.1",
 		ReuseRequired: mode != Plain && d.reuseRequired,
 		PassivePorts:  [2]int{lo, hi},
@@ -323,6 +342,7 @@ func startInstance(kind Kind, mode TLSMode) (*Instance, error) {
 		lc := &launchConfig{
 			mode: mode, dir: dir, rootDir: root, port: port, pasvLo: lo, pasvHi: hi,
 			certFile: files.cert, keyFile: files.key, comboFile: files.combo,
+			perClient: perClient,
 		}
 		argv, err := d.launch(lc)
 		if err != nil {
@@ -373,3 +393,12 @@ func passiveRange() (lo, hi int) {
 }
 
 var passiveNext atomic.Int64
+
+// perClientOr is the perClient setting for a daemon's configuration, or
+// unlimited (the daemon's word for it) when 0.
+func perClientOr(n int, unlimited string) string {
+	if n == 0 {
+		return unlimited
+	}
+	return strconv.Itoa(n)
+}

@@ -153,7 +153,7 @@ func TestStopLeavesNoProcess(t *testing.T) {
 	for _, kind := range Kinds {
 		t.Run(kind.String(), func(t *testing.T) {
 			Require(t, kind)
-			in, err := startInstance(kind, Plain)
+			in, err := startInstance(kind, Plain, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -225,7 +225,7 @@ func TestUnavailableErrorIsTyped(t *testing.T) {
 	if !errors.As(err, &ue) || ue.Kind != PureFTPd {
 		t.Fatalf("errors.As failed for %v", err)
 	}
-	if _, err := startInstance(Kind(99), Plain); !errors.As(err, &ue) {
+	if _, err := startInstance(Kind(99), Plain, 0); !errors.As(err, &ue) {
 		t.Errorf("startInstance(Kind(99)): %v, want *UnavailableError", err)
 	}
 	if Kind(99).Supports(Plain) {
@@ -240,7 +240,7 @@ func TestTestCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, err := tls.X509KeyPair(c.certPEM, c.keyPEM)
+	pair, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,5 +255,5 @@ func TestTestCertificate(t *testing.T) {
 }
 
 func x509VerifyOptions(c *testCertificate, name string) x509.VerifyOptions {
-	return x509.VerifyOptions{Roots: c.pool, DNSName: name}
+	return x509.VerifyOptions{Roots: c.Pool, DNSName: name}
 }

@@ -52,6 +52,7 @@ func launchProFTPD(c *launchConfig) ([]string, error) {
 		"WtmpLog off",
 		"UseReverseDNS off",
 		"MaxInstances 200",
+		fmt.Sprintf("MaxClientsPerHost %s", perClientOr(c.perClient, "none")),
 		"SystemLog " + sysLog,
 		"TransferLog " + filepath.Join(c.dir, "xferlog"),
 		// The test account has /usr/sbin/nologin as its shell.

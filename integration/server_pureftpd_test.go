@@ -57,7 +57,7 @@ func launchPureFTPd(c *launchConfig) ([]string, error) {
 		// The test account is a system account (uid < 1000).
 		"--minuid", "1",
 		"--maxclientsnumber", "200",
-		"--maxclientsperip", "200",
+		"--maxclientsperip", perClientOr(c.perClient, "200"),
 		"--passiveportrange", fmt.Sprintf("%d:%d", c.pasvLo, c.pasvHi),
 		"--altlog", "w3c:" + xfer,
 	}

@@ -66,6 +66,7 @@ func launchPyftpdlib(c *launchConfig) ([]string, error) {
 		"--user", ftpUser,
 		"--password-file", pw,
 		"--passive-ports", fmt.Sprintf("%d:%d", c.pasvLo, c.pasvHi),
+		"--max-cons-per-ip", perClientOr(c.perClient, "256"),
 	}
 	if c.mode == Explicit {
 		argv = append(argv, "--tls", "explicit", "--cert", c.certFile, "--key", c.keyFile)

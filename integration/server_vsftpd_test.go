@@ -67,7 +67,7 @@ func launchVsftpd(c *launchConfig) ([]string, error) {
 		// Active data connections from port 20 would need the port free.
 		"connect_from_port_20=NO",
 		"max_clients=0",
-		"max_per_ip=0",
+		fmt.Sprintf("max_per_ip=%d", c.perClient), // 0: unlimited
 		"log_ftp_protocol=YES",
 		"xferlog_enable=YES",
 		"xferlog_std_format=NO",

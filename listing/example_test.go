@@ -76,3 +76,26 @@ func ExampleParser() {
 	// file UCX$REXECD_STARTUP.LOG;1098 2048 LP
 	// dir DATA 512 OWNER
 }
+
+// Lines a parser cannot read come back with their text, never as a guess:
+// here an OpenVMS server could not read one entry's attributes, and the
+// rest of the listing is still read.
+func ExampleLineError() {
+	lines := []string{
+		"ANONYMOUS:[000000]",
+		"",
+		"EK-SMCPR-UG-A01.PDF;1",
+		"                   <%SYSTEM-F-NOPRIV, insufficient privilege or object protection violation>",
+		"INCOMING.DIR;1           1 16-FEB-2009 00:49 [ANONY,ANONYMOUS] (RWE,RWE,RE,RE)",
+	}
+	entries, errs := listing.Parse(lines, listing.Options{})
+	for _, e := range entries {
+		fmt.Println(e.Type, e.Name, e.Dir)
+	}
+	for _, le := range errs {
+		fmt.Printf("line %d: server error: %v\n", le.Line, errors.Is(le, listing.ErrServer))
+	}
+	// Output:
+	// dir INCOMING ANONYMOUS:[000000]
+	// line 3: server error: true
+}

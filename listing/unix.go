@@ -188,6 +188,11 @@ func parseLs(p *Parser, line string, e *Entry) error {
 		if t, ok := nextToken(line, i); ok && t.end-t.start == 1 {
 			i = t.end
 		}
+	} else if !ok && len(line) > 8 && line[7] == ' ' && validPermTriples(line[1:7]) {
+		// "drwxr-x   2  10  4096 Dec 10 14:32 pollq": an embedded server
+		// that prints owner and group permissions only. The type is
+		// known, the permissions are not all there, so none are claimed.
+		perm, permKnown, i = 0, false, 7
 	} else if !ok {
 		return errSyntaxBadPermissions
 	}
@@ -352,6 +357,31 @@ func parseLs(p *Parser, line string, e *Entry) error {
 	}
 	e.Name = name
 	return nil
+}
+
+// validPermTriples reports whether s is whole rwx triples ("rwxr-x").
+func validPermTriples(s string) bool {
+	if len(s)%3 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i % 3 {
+		case 0:
+			if c != 'r' && c != '-' {
+				return false
+			}
+		case 1:
+			if c != 'w' && c != '-' {
+				return false
+			}
+		default:
+			if c != 'x' && c != '-' && c != 's' && c != 'S' && c != 't' && c != 'T' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isConnectEnterprise reports the flags column of Sterling Connect:Enterprise

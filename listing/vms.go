@@ -36,7 +36,9 @@ func parseVMS(p *Parser, line string, e *Entry) (outcome, error) {
 		if err := vmsFields(p, name, line, e); err != nil {
 			return 0, err
 		}
-		e.Dir = p.dir
+		if p.dir != "" {
+			e.Dir = p.dir
+		}
 		return gotEntry, nil
 	}
 	if p.held != "" {
@@ -82,7 +84,9 @@ func parseVMS(p *Parser, line string, e *Entry) (outcome, error) {
 	if err := vmsFields(p, name, line[nt.end:], e); err != nil {
 		return 0, err
 	}
-	e.Dir = p.dir
+	if p.dir != "" {
+		e.Dir = p.dir
+	}
 	return gotEntry, nil
 }
 
@@ -142,6 +146,16 @@ func vmsFields(p *Parser, name, rest string, e *Entry) error {
 	if semi := strings.LastIndexByte(name, ';'); semi >= 4 && equalFold(name[semi-4:semi], ".DIR") {
 		e.Type = Dir
 		name = name[:semi-4]
+	}
+	if name != "" && name[0] == '[' {
+		// CMU/IP prefixes each name with its directory,
+		// "[VMSSERV.FILES]ALARM.DIR;1": context, not part of the name.
+		if j := strings.IndexByte(name, ']'); j > 0 && j+1 < len(name) {
+			if p.dir == "" {
+				e.Dir = name[:j+1]
+			}
+			name = name[j+1:]
+		}
 	}
 	e.Name = name
 	var (

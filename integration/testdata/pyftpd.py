@@ -23,6 +23,7 @@ def main():
     p.add_argument("--password-file", required=True,
                    help="file holding the password, so it is not in ps output")
     p.add_argument("--passive-ports", required=True, help="MIN:MAX")
+    p.add_argument("--max-cons-per-ip", type=int, default=256)
     p.add_argument("--tls", choices=["none", "explicit"], default="none")
     p.add_argument("--cert", help="PEM certificate chain (with --tls)")
     p.add_argument("--key", help="PEM private key (with --tls)")
@@ -55,7 +56,7 @@ def main():
                         format="%(asctime)s %(levelname)s %(message)s")
     server = FTPServer(("127.0.0.1", a.port), Handler)
     server.max_cons = 256
-    server.max_cons_per_ip = 256
+    server.max_cons_per_ip = a.max_cons_per_ip
 
     def stop(signum, frame):
         server.close_all()

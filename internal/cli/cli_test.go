@@ -40,8 +40,10 @@ func (l leakCheckedM) Run() int {
 
 func TestMain(m *testing.M) {
 	if os.Getenv("FERRY_TEST_AS_FERRY") == "1" {
-		// A child of a terminal test (pty_test.go), run as ferry.
-		ferryMain()
+		// A child of a terminal test (pty_test.go), run as cmd/ferry runs.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		context.AfterFunc(ctx, stop)
+		os.Exit(cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 	}
 	testscript.Main(leakCheckedM{m}, map[string]func(){"ferry": ferryMain})
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -125,40 +127,64 @@ func (cc *credCache) scrub(s string) string {
 	return s
 }
 
-// promptPassword reads a password from the terminal without echo. Ctrl-C
-// (ctx cancelled) returns at once, the terminal restored; the read left
-// behind ends with the process.
+// promptPassword reads a password from the terminal without echo. The
+// terminal is made raw here, before the prompt, so no key can come while
+// echo is still on, and Ctrl-C arrives as a key: it (or ctx cancelled)
+// returns at once with the terminal restored; a read left behind ends with
+// the process.
 func (a *app) promptPassword(ctx context.Context, user, host string) (string, error) {
 	f, ok := a.stdin.(*os.File)
 	if !ok {
 		return "", errors.New("standard input is not a terminal")
 	}
 	fd := int(f.Fd())
-	state, err := term.GetState(fd)
+	state, err := term.MakeRaw(fd)
 	if err != nil {
 		return "", &localError{Op: "read password from", Path: "terminal", Err: err}
 	}
+	defer term.Restore(fd, state)
 	fmt.Fprintf(a.stderr, "Password for %s@%s: ", user, host)
+	defer fmt.Fprint(a.stderr, "\r\n")
 	type result struct {
-		b   []byte
-		err error
+		password []byte
+		err      error
 	}
 	done := make(chan result, 1)
 	go func() {
-		b, err := term.ReadPassword(fd)
-		done <- result{b, err}
+		var pw []byte
+		b := make([]byte, 1)
+		for {
+			if _, err := f.Read(b); err != nil {
+				done <- result{err: &localError{Op: "read password from", Path: "terminal", Err: err}}
+				return
+			}
+			switch b[0] {
+			case '\r', '\n':
+				done <- result{password: pw}
+				return
+			case 3: // Ctrl-C
+				done <- result{err: context.Canceled}
+				return
+			case 4: // Ctrl-D
+				if len(pw) == 0 {
+					done <- result{err: &localError{Op: "read password from", Path: "terminal", Err: io.EOF}}
+					return
+				}
+			case 0x7f, 8: // Backspace: one character, which may be several bytes
+				_, size := utf8.DecodeLastRune(pw)
+				pw = pw[:len(pw)-size]
+			case 21: // Ctrl-U
+				pw = pw[:0]
+			default:
+				pw = append(pw, b[0])
+			}
+		}
 	}()
 	select {
 	case <-ctx.Done():
-		_ = term.Restore(fd, state)
-		fmt.Fprintln(a.stderr)
 		return "", ctx.Err()
 	case r := <-done:
-		fmt.Fprintln(a.stderr)
-		if r.err != nil {
-			return "", &localError{Op: "read password from", Path: "terminal", Err: r.err}
-		}
-		return string(r.b), nil
+		return string(r.password), r.err
 	}
 }
 

@@ -283,7 +283,7 @@ func (a *app) hint(err error) string {
 		return fmt.Sprintf("%s was kept: the same command with -c resumes it", pk.Part)
 	case errors.As(err, &ce), errors.As(err, &uae), errors.As(err, &hne), errors.As(err, &cie):
 		return "trust the server's CA with --ca FILE, or skip verification with --insecure"
-	case errors.As(err, &fe) && fe.Code >= 500 && needsTLS(fe.Msg):
+	case errors.As(err, &fe) && (fe.Code >= 500 || fe.Code == 421) && needsTLS(fe.Msg):
 		if a.g.TLS == "none" || a.g.TLS == "" {
 			return "the server requires encryption: use --tls explicit (or an ftps:// URL if it speaks implicit TLS)"
 		}
@@ -293,8 +293,15 @@ func (a *app) hint(err error) string {
 
 // needsTLS reports whether a refusal's text says encryption is required:
 // vsftpd "530 Non-anonymous sessions must use encryption.", ProFTPD "550
-// SSL/TLS required on the control channel", Pure-FTPd "534 ... TLS".
+// SSL/TLS required on the control channel", Pure-FTPd "421 Sorry,
+// cleartext sessions and weak ciphers are not accepted on this server.
+// Please reconnect using TLS security mechanisms."
 func needsTLS(msg string) bool {
 	m := strings.ToLower(msg)
-	return strings.Contains(m, "encryption") || strings.Contains(m, "tls") || strings.Contains(m, "ssl")
+	for _, w := range []string{"encryption", "tls", "ssl", "cleartext"} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -290,9 +290,10 @@ func unescapeWord(s string) string {
 // appended to a file under the user's state directory
 // ($XDG_STATE_HOME/ferry/history, else ~/.local/state/ferry/history).
 type history struct {
-	a     *app
-	lines []string // oldest first
-	file  string
+	a         *app
+	lines     []string // oldest first
+	file      string
+	lastSaved string
 }
 
 func loadHistory(a *app) *history {
@@ -315,6 +316,7 @@ func loadHistory(a *app) *history {
 	for sc.Scan() {
 		if sc.Text() != "" {
 			h.lines = append(h.lines, sc.Text())
+			h.lastSaved = sc.Text()
 		}
 	}
 	if len(h.lines) > historyMax {
@@ -326,6 +328,7 @@ func loadHistory(a *app) *history {
 
 // Add is called by the editor for each line read; save writes it.
 func (h *history) Add(line string) {
+	line = strings.TrimSpace(line)
 	if line == "" || len(h.lines) > 0 && h.lines[len(h.lines)-1] == line {
 		return
 	}
@@ -342,10 +345,18 @@ func (h *history) At(i int) string { return h.lines[len(h.lines)-1-i] }
 // save appends line to the file, unless it holds a password (a URL with
 // one, or one the session knows), which is kept out of the file.
 func (h *history) save(line string) {
-	if h.file == "" || strings.TrimSpace(line) == "" || h.a.creds.scrub(line) != line || hasURLPassword(line) {
+	line = strings.TrimSpace(line)
+	if line == "" || line == h.lastSaved {
+		return
+	}
+	if h.a.creds.scrub(line) != line || hasURLPassword(line) {
 		if len(h.lines) > 0 && h.lines[len(h.lines)-1] == line {
 			h.lines = h.lines[:len(h.lines)-1]
 		}
+		return
+	}
+	h.lastSaved = line
+	if h.file == "" {
 		return
 	}
 	if err := os.MkdirAll(filepath.Dir(h.file), 0o700); err != nil {
@@ -356,7 +367,7 @@ func (h *history) save(line string) {
 		return
 	}
 	defer f.Close()
-	fmt.Fprintln(f, strings.TrimSpace(line))
+	fmt.Fprintln(f, line)
 }
 
 func (h *history) rewrite() {

@@ -5,20 +5,6 @@ import (
 	"sync"
 )
 
-// ctrlConn is the raw TCP side of a control connection. Its type tells the
-// TLS hooks a control handshake from a data handshake.
-type ctrlConn struct {
-	net.Conn
-	mu   sync.Mutex
-	sess *session // set when the session starts, before any TLS handshake
-}
-
-func (c *ctrlConn) session() *session {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.sess
-}
-
 // dataConn is the raw TCP side of a passive data connection.
 type dataConn struct {
 	net.Conn

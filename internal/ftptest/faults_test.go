@@ -247,3 +247,39 @@ func TestFaultDropUploadOverTLS(t *testing.T) {
 		t.Fatalf("stored %d bytes, want 10", len(got))
 	}
 }
+
+// TestFaultHangupBeforeCommandRuns: HangupOn answers 421 and hangs up
+// before the command reaches ftpserverlib (the file DELE names survives),
+// in every TLS mode: the kit reads the command in plain text on its own
+// side of the control connection, even under TLS, and needs no log records.
+func TestFaultHangupBeforeCommandRuns(t *testing.T) {
+	for _, mode := range []TLSMode{TLSNone, TLSExplicit, TLSImplicit} {
+		t.Run(mode.String(), func(t *testing.T) {
+			s := New(t, Options{TLS: mode})
+			if err := afero.WriteFile(s.FS(), "/keep.txt", []byte("keep"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var c *rawClient
+			switch mode {
+			case TLSNone:
+				c = dial(t, s, nil)
+				c.login("u", "p")
+			case TLSExplicit:
+				c = tlsClient(t, s, clientConfig(s, tls.NewLRUClientSessionCache(4)))
+			case TLSImplicit:
+				c = dial(t, s, clientConfig(s, tls.NewLRUClientSessionCache(4)))
+				c.login("u", "p")
+			}
+			if err := s.SetFaults(Faults{HangupOn: "DELE"}); err != nil {
+				t.Fatal(err)
+			}
+			if code, msg, _ := c.send("DELE keep.txt"); code != 421 {
+				t.Fatalf("DELE answered %d %s, want 421", code, msg)
+			}
+			expectHangup(t, c)
+			if _, err := s.FS().Stat("/keep.txt"); err != nil {
+				t.Errorf("the command ran before the hang-up: %v", err)
+			}
+		})
+	}
+}

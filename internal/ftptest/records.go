@@ -93,23 +93,19 @@ func (s *Server) session(id uint32) *session {
 	return s.sessions[id]
 }
 
-func (s *Server) announcePassive(client uint32, port int) {
+func (s *Server) announcePassive(sess *session, port int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sess := s.sessions[client]; sess != nil {
-		s.passive[port] = sess
-		sess.ports = append(sess.ports, port)
-	}
+	s.passive[port] = sess
+	sess.ports = append(sess.ports, port)
 }
 
-func (s *Server) announceActive(client uint32, ap netip.AddrPort) {
+func (s *Server) announceActive(sess *session, ap netip.AddrPort) {
 	ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sess := s.sessions[client]; sess != nil {
-		s.active[ap] = sess
-		sess.actives = append(sess.actives, ap)
-	}
+	s.active[ap] = sess
+	sess.actives = append(sess.actives, ap)
 }
 
 func (s *Server) activeOwner(remote net.Addr) *session {

@@ -57,15 +57,22 @@ func (s *Server) configForClient(base *tls.Config, hello *tls.ClientHelloInfo) (
 		rec   *dataRecord
 	)
 	switch c := hello.Conn.(type) {
-	case *ctrlConn:
+	case *clientSide:
+		// The client's control handshake, which the kit terminates.
 		cfg := base.Clone()
-		if sess := c.session(); sess != nil {
-			sess.markTLSStarted()
-			cfg.WrapSession = func(cs tls.ConnectionState, ss *tls.SessionState) ([]byte, error) {
-				ss.Extra = withTag(ss.Extra, sess.id, originControl)
-				return base.EncryptTicket(cs, ss)
+		cfg.WrapSession = func(cs tls.ConnectionState, ss *tls.SessionState) ([]byte, error) {
+			var chain uint32
+			if sess := c.ctrl.waitSession(); sess != nil {
+				chain = sess.id
 			}
+			ss.Extra = withTag(ss.Extra, chain, originControl)
+			return base.EncryptTicket(cs, ss)
 		}
+		return cfg, nil
+	case *ctrlConn:
+		// ftpserverlib's side of the relay (see ctrlConn): no tickets.
+		cfg := base.Clone()
+		cfg.SessionTicketsDisabled = true
 		return cfg, nil
 	case *dataConn:
 		owner, rec = c.sess, c.rec

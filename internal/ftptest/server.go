@@ -3,7 +3,6 @@ package ftptest
 import (
 	"crypto/tls"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"sync"
@@ -22,6 +21,8 @@ type Server struct {
 	*server.Server
 
 	requireReuse bool
+	tlsConfig    atomic.Pointer[tls.Config] // the server's, for the kit's TLS end of control connections
+	relays       sync.WaitGroup             // control connection relays (see ctrlConn)
 
 	faults    atomic.Pointer[faultState]
 	done      chan struct{} // closed when Close starts
@@ -54,29 +55,22 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	so := opts.serverOptions()
-	inner := slog.DiscardHandler
-	if opts.Logger != nil {
-		inner = opts.Logger.Handler()
-	}
-	so.Logger = slog.New(&hookHandler{srv: s, inner: inner})
+	so.Logger = opts.Logger
+	implicit := opts.TLS == TLSImplicit
 	so.Hooks = &server.Hooks{
-		Control:      func(c net.Conn) net.Conn { return &ctrlConn{Conn: c} },
+		Control:      func(c net.Conn) net.Conn { return newCtrlConn(s, c, implicit) },
 		Connected:    s.connected,
 		Disconnected: s.disconnected,
-		ControlTLS: func(cc ftpserver.ClientContext, c *tls.Conn) {
-			if sess := s.session(cc.ID()); sess != nil {
-				sess.setControlTLS(c)
-			}
-		},
-		TLSConfig:   s.configForClient,
-		PassiveConn: func(c net.Conn) net.Conn { return s.newDataConn(c, true) },
-		File:        s.wrapFile,
+		TLSConfig:    s.configForClient,
+		PassiveConn:  func(c net.Conn) net.Conn { return s.newDataConn(c, true) },
+		File:         s.wrapFile,
 	}
 	srv, err := server.Start(so)
 	if err != nil {
 		return nil, err
 	}
 	s.Server = srv
+	s.tlsConfig.Store(srv.TLSConfig())
 	return s, nil
 }
 
@@ -89,6 +83,7 @@ func (s *Server) Close() error {
 		if err := s.Server.Close(); err != nil {
 			s.closeErr = fmt.Errorf("ftptest: %w", err)
 		}
+		s.relays.Wait()
 	})
 	return s.closeErr
 }
@@ -101,9 +96,7 @@ func (s *Server) connected(cc ftpserver.ClientContext, control net.Conn) {
 	s.sessions[sess.id] = sess
 	s.mu.Unlock()
 	if ctrl != nil {
-		ctrl.mu.Lock()
-		ctrl.sess = sess
-		ctrl.mu.Unlock()
+		ctrl.setSession(sess)
 	}
 }
 

@@ -1,8 +1,6 @@
 package ftptest
 
 import (
-	"crypto/tls"
-	"io"
 	"net/netip"
 	"sync"
 	"time"
@@ -20,8 +18,6 @@ type session struct {
 	gone chan struct{} // closed when the control connection ends
 
 	mu            sync.Mutex
-	ctrlTLS       *tls.Conn        // the control connection's TLS layer, once known
-	tlsUp         bool             // a control TLS handshake has started
 	wake          chan struct{}    // closed (and replaced) when a data connection closes
 	ports         []int            // passive ports announced to this session
 	actives       []netip.AddrPort // active-mode addresses announced by this session
@@ -48,36 +44,10 @@ func (s *session) wakeStalls() {
 	s.mu.Unlock()
 }
 
-// setControlTLS records the control connection's TLS layer so that injected
-// replies can be written through it.
-func (s *session) setControlTLS(c *tls.Conn) {
-	s.mu.Lock()
-	s.ctrlTLS = c
-	s.tlsUp = true
-	s.mu.Unlock()
-}
-
-func (s *session) markTLSStarted() {
-	s.mu.Lock()
-	s.tlsUp = true
-	s.mu.Unlock()
-}
-
-// inject writes one reply line outside ftpserverlib. When the control
-// connection is mid-way into TLS and its *tls.Conn is not known yet (AUTH
-// done, USER not yet sent), nothing can be written and the line is dropped.
+// inject writes one reply line outside ftpserverlib.
 func (s *session) inject(line string) {
-	s.mu.Lock()
-	var w io.Writer
-	switch {
-	case s.ctrlTLS != nil:
-		w = s.ctrlTLS
-	case !s.tlsUp && s.ctrl != nil:
-		w = s.ctrl.Conn
-	}
-	s.mu.Unlock()
-	if w != nil {
-		_, _ = io.WriteString(w, line+"\r\n")
+	if s.ctrl != nil {
+		s.ctrl.inject(line)
 	}
 }
 
@@ -91,7 +61,7 @@ func (s *session) hangUp() {
 	s.pendingHangup = false
 	s.mu.Unlock()
 	if s.ctrl != nil {
-		_ = s.ctrl.Conn.Close()
+		s.ctrl.hangUp()
 	}
 }
 
@@ -121,12 +91,14 @@ func (s *session) replyThenHangUp(line string) {
 // hangupGrace bounds how long replyThenHangUp waits for ftpserverlib's reply.
 const hangupGrace = 2 * time.Second
 
-// beforeReply runs just before ftpserverlib writes a reply on this session.
-func (s *session) beforeReply() {
+// beforeReply runs just before a reply of ftpserverlib's goes to the
+// client; false means the session was hung up instead.
+func (s *session) beforeReply() bool {
 	s.mu.Lock()
 	pending := s.pendingHangup
 	s.mu.Unlock()
 	if pending {
 		s.hangUp()
 	}
+	return !pending
 }

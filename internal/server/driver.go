@@ -9,15 +9,13 @@ import (
 	ftpserver "github.com/fclairamb/ftpserverlib"
 )
 
-// driver implements ftpserverlib's MainDriver and the extensions the
-// server relies on: MainDriverExtensionTLSVerifier (to learn the control
-// connection's *tls.Conn) and MainDriverExtensionPassiveWrapper (to bind
-// passive listeners to the server's IP and see data connections arrive).
+// driver implements ftpserverlib's MainDriver and the one extension the
+// server relies on, MainDriverExtensionPassiveWrapper (to bind passive
+// listeners to the server's IP and see data connections arrive).
 type driver struct{ s *Server }
 
 var (
 	_ ftpserver.MainDriver                        = (*driver)(nil)
-	_ ftpserver.MainDriverExtensionTLSVerifier    = (*driver)(nil)
 	_ ftpserver.MainDriverExtensionPassiveWrapper = (*driver)(nil)
 )
 
@@ -49,9 +47,6 @@ func (d *driver) ClientConnected(cc ftpserver.ClientContext) (string, error) {
 			conn = ctl.conn
 		}
 		s.hooks.Connected(cc, conn)
-	}
-	if ctl != nil && ctl.tls != nil && s.hooks.ControlTLS != nil {
-		s.hooks.ControlTLS(cc, ctl.tls)
 	}
 	return s.opts.Banner, nil
 }
@@ -101,16 +96,6 @@ func (d *driver) GetTLSConfig() (*tls.Config, error) {
 		return nil, errTLSMissing
 	}
 	return d.s.tlsRoot, nil
-}
-
-// VerifyConnection implements ftpserver.MainDriverExtensionTLSVerifier. It
-// is called on USER over TLS; returning (nil, nil) asks for the password as
-// usual.
-func (d *driver) VerifyConnection(cc ftpserver.ClientContext, _ string, tlsConn *tls.Conn) (ftpserver.ClientDriver, error) {
-	if d.s.hooks.ControlTLS != nil {
-		d.s.hooks.ControlTLS(cc, tlsConn)
-	}
-	return nil, nil
 }
 
 // WrapPassiveListener implements ftpserver.MainDriverExtensionPassiveWrapper.

@@ -9,8 +9,7 @@ import (
 
 // control is an accepted control connection waiting for its session.
 type control struct {
-	conn net.Conn  // as Hooks.Control returned it
-	tls  *tls.Conn // implicit TLS: the layer ftpserverlib talks through
+	conn net.Conn // as Hooks.Control returned it
 }
 
 // ctrlListener hands control connections to ftpserverlib and keeps track of
@@ -37,8 +36,7 @@ func (l *ctrlListener) Accept() (net.Conn, error) {
 		}
 		if s.track(ctl) {
 			if s.opts.TLS == TLSImplicit {
-				ctl.tls = tls.Server(ctl.conn, s.tlsRoot)
-				return ctl.tls, nil
+				return tls.Server(ctl.conn, s.tlsRoot), nil
 			}
 			return ctl.conn, nil
 		}

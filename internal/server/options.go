@@ -116,10 +116,6 @@ type Hooks struct {
 	Connected    func(cc ftpserver.ClientContext, control net.Conn)
 	Disconnected func(cc ftpserver.ClientContext)
 
-	// ControlTLS is called with the control connection's TLS layer once
-	// it is known (at USER, after AUTH TLS).
-	ControlTLS func(cc ftpserver.ClientContext, c *tls.Conn)
-
 	// TLSConfig chooses the configuration of each TLS handshake, control
 	// and data alike; base carries the certificate, versions and ticket
 	// keys and must be cloned before it is changed. hello.Conn is what

@@ -280,6 +280,12 @@ func (s *Server) ClientTLSConfig() *tls.Config {
 	}
 }
 
+// TLSConfig returns the configuration the server gives every TLS handshake
+// (through Hooks.TLSConfig when set), or nil without TLS. A test kit that
+// terminates a client's TLS itself uses it, so that its handshakes are the
+// server's.
+func (s *Server) TLSConfig() *tls.Config { return s.tlsRoot }
+
 // ControlConns returns how many control connections the server has accepted.
 func (s *Server) ControlConns() int {
 	s.mu.Lock()

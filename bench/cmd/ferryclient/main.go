@@ -1,0 +1,123 @@
+// Command ferryclient is the Ferry library as one client of the benchmark
+// suite: it logs in, does one piece of work and exits, so that its time,
+// CPU and peak RSS are its own.
+//
+//	ferryclient [-tls] [-ca FILE] -addr HOST:PORT -user U -pass P get REMOTE LOCAL
+//	ferryclient ... put LOCAL REMOTE
+//	ferryclient ... each OUTDIR REMOTE...   (RetrieveEach: pipelined, one connection)
+//
+// FERRYCLIENT_NOSENDFILE=1 hides the file from Store behind a plain
+// io.Reader, to compare sendfile with reads and writes.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+
+	"github.com/ferryftp/ftp"
+)
+
+func main() {
+	addr := flag.String("addr", "", "server host:port")
+	user := flag.String("user", "", "user")
+	pass := flag.String("pass", "", "password")
+	useTLS := flag.Bool("tls", false, "explicit TLS (AUTH TLS, PROT P)")
+	ca := flag.String("ca", "", "PEM file of the CA to trust")
+	flag.Parse()
+	if os.Getenv("FERRYCLIENT_MEMPROFILE") != "" {
+		runtime.MemProfileRate = 1
+	}
+	if err := run(*addr, *user, *pass, *useTLS, *ca, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, "ferryclient:", err)
+		os.Exit(1)
+	}
+	if p := os.Getenv("FERRYCLIENT_MEMSTATS"); p != "" {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		f, _ := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		fmt.Fprintf(f, "%v: mallocs %d, total alloc %d, heap sys %d, stack sys %d, sys %d, gc %d\n",
+			flag.Args()[:2], m.Mallocs, m.TotalAlloc, m.HeapSys, m.StackSys, m.Sys, m.NumGC)
+		f.Close()
+	}
+	if p := os.Getenv("FERRYCLIENT_MEMPROFILE"); p != "" {
+		f, _ := os.Create(p)
+		pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
+	}
+}
+
+func run(addr, user, pass string, useTLS bool, ca string, args []string) error {
+	if len(args) < 3 {
+		return fmt.Errorf("usage: get REMOTE LOCAL | put LOCAL REMOTE | each OUTDIR REMOTE...")
+	}
+	ctx := context.Background()
+	var d ftp.Dialer
+	if useTLS {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return err
+		}
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		d.TLS = ftp.TLSExplicit
+		d.TLSConfig = &tls.Config{RootCAs: pool}
+	}
+	c, err := d.Dial(ctx, addr)
+	if err != nil {
+		return err
+	}
+	defer c.Quit(ctx)
+	if err := c.Login(ctx, user, pass); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "get":
+		out, err := os.Create(args[2])
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		dl, err := c.Retrieve(ctx, args[1])
+		if err != nil {
+			return err
+		}
+		defer dl.Close()
+		_, err = io.Copy(out, dl)
+		return err
+	case "put":
+		f, err := os.Open(args[1])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if os.Getenv("FERRYCLIENT_NOSENDFILE") != "" {
+			return c.Store(ctx, args[2], struct{ io.Reader }{f})
+		}
+		return c.Store(ctx, args[2], f)
+	case "each":
+		return c.RetrieveEach(ctx, args[2:], func(p string, dl *ftp.Download, err error) error {
+			if err != nil {
+				return err
+			}
+			out, err := os.Create(filepath.Join(args[1], path.Base(p)))
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(out, dl); err != nil {
+				out.Close()
+				return err
+			}
+			return out.Close()
+		})
+	}
+	return fmt.Errorf("unknown work %q", args[0])
+}
