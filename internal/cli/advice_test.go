@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/afero"
+
 	"github.com/ferryftp/ftp/internal/cli"
 	"github.com/ferryftp/ftp/internal/fakeftp"
 	"github.com/ferryftp/ftp/internal/ftptest"
@@ -113,5 +115,37 @@ func TestImplicitPortQuickly(t *testing.T) {
 				t.Errorf("took %v for an 8s timeout", d)
 			}
 		})
+	}
+}
+
+// TestShellKeepsItsConnections: transfers in the shell reuse one pool of
+// connections from one command to the next instead of logging in for each.
+func TestShellKeepsItsConnections(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	for _, name := range []string{"/a.txt", "/b.txt", "/c.txt"} {
+		afero.WriteFile(fs, name, []byte(name), 0o644)
+	}
+	srv := ftptest.New(t, ftptest.Options{FS: fs})
+	dir := t.TempDir()
+	script := "get a.txt " + filepath.Join(dir, "a.txt") + "\nget b.txt " + filepath.Join(dir, "b.txt") +
+		"\nput " + filepath.Join(dir, "a.txt") + " up.txt\nmget c*\n"
+	var stderr bytes.Buffer
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	code := cli.Main(context.Background(), []string{"-q", "shell", srv.URL() + "/"}, strings.NewReader(script), &bytes.Buffer{}, &stderr, nil)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, name := range []string{"a.txt", "b.txt", "c.txt"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	// The shell's own connection and one for transfers.
+	if n := srv.ControlConns(); n != 2 {
+		t.Errorf("%d control connections for four transfers in the shell, want 2", n)
 	}
 }
