@@ -21,7 +21,7 @@ import (
 )
 
 // TestAdviceRequiresTLS: vsftpd's refusal of a plain-text login names the
-// flag that gets past it.
+// flag that gets past it; Pure-FTPd's, a 421, too, and is not retried.
 func TestAdviceRequiresTLS(t *testing.T) {
 	srv := fakeftp.New(t, fakeftp.Script{
 		fakeftp.Reply("220 (vsFTPd 3.0.3)"),
@@ -38,6 +38,20 @@ func TestAdviceRequiresTLS(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "must use encryption") || !strings.Contains(stderr.String(), "use --tls explicit") {
 		t.Errorf("stderr does not give the server's reason and --tls explicit:\n%s", stderr.String())
+	}
+
+	pure := fakeftp.New(t, fakeftp.Script{
+		fakeftp.Reply("220 Pure-FTPd"),
+		fakeftp.Expect("USER alice"),
+		fakeftp.Reply("421 Sorry, cleartext sessions and weak ciphers are not accepted on this server."),
+		fakeftp.Optional(),
+		fakeftp.ExpectEOF(),
+	})
+	stderr.Reset()
+	code = cli.Main(context.Background(), []string{"--tls", "none", "--retries", "2", "ls", "ftp://alice:pw@" + pure.Addr() + "/"},
+		strings.NewReader(""), &bytes.Buffer{}, &stderr, nil)
+	if code == 0 || !strings.Contains(stderr.String(), "use --tls explicit") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
 
