@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/afero"
+
 	"github.com/ferryftp/ftp/internal/cli"
 	"github.com/ferryftp/ftp/internal/fakeftp"
 	"github.com/ferryftp/ftp/internal/ftptest"
@@ -19,7 +21,7 @@ import (
 )
 
 // TestAdviceRequiresTLS: vsftpd's refusal of a plain-text login names the
-// flag that gets past it.
+// flag that gets past it; Pure-FTPd's, a 421, too, and is not retried.
 func TestAdviceRequiresTLS(t *testing.T) {
 	srv := fakeftp.New(t, fakeftp.Script{
 		fakeftp.Reply("220 (vsFTPd 3.0.3)"),
@@ -36,6 +38,20 @@ func TestAdviceRequiresTLS(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "must use encryption") || !strings.Contains(stderr.String(), "use --tls explicit") {
 		t.Errorf("stderr does not give the server's reason and --tls explicit:\n%s", stderr.String())
+	}
+
+	pure := fakeftp.New(t, fakeftp.Script{
+		fakeftp.Reply("220 Pure-FTPd"),
+		fakeftp.Expect("USER alice"),
+		fakeftp.Reply("421 Sorry, cleartext sessions and weak ciphers are not accepted on this server."),
+		fakeftp.Optional(),
+		fakeftp.ExpectEOF(),
+	})
+	stderr.Reset()
+	code = cli.Main(context.Background(), []string{"--tls", "none", "--retries", "2", "ls", "ftp://alice:pw@" + pure.Addr() + "/"},
+		strings.NewReader(""), &bytes.Buffer{}, &stderr, nil)
+	if code == 0 || !strings.Contains(stderr.String(), "use --tls explicit") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
 
@@ -113,5 +129,37 @@ func TestImplicitPortQuickly(t *testing.T) {
 				t.Errorf("took %v for an 8s timeout", d)
 			}
 		})
+	}
+}
+
+// TestShellKeepsItsConnections: transfers in the shell reuse one pool of
+// connections from one command to the next instead of logging in for each.
+func TestShellKeepsItsConnections(t *testing.T) {
+	fs := afero.NewMemMapFs()
+	for _, name := range []string{"/a.txt", "/b.txt", "/c.txt"} {
+		afero.WriteFile(fs, name, []byte(name), 0o644)
+	}
+	srv := ftptest.New(t, ftptest.Options{FS: fs})
+	dir := t.TempDir()
+	script := "get a.txt " + filepath.Join(dir, "a.txt") + "\nget b.txt " + filepath.Join(dir, "b.txt") +
+		"\nput " + filepath.Join(dir, "a.txt") + " up.txt\nmget c*\n"
+	var stderr bytes.Buffer
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	code := cli.Main(context.Background(), []string{"-q", "shell", srv.URL() + "/"}, strings.NewReader(script), &bytes.Buffer{}, &stderr, nil)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, name := range []string{"a.txt", "b.txt", "c.txt"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	// The shell's own connection and one for transfers.
+	if n := srv.ControlConns(); n != 2 {
+		t.Errorf("%d control connections for four transfers in the shell, want 2", n)
 	}
 }

@@ -14,7 +14,32 @@ import (
 // connections. The first connection is made at once, so that a failure to
 // connect or log in is reported as such (with the diagnosis of a plain
 // connect to an implicit-TLS port) before any transfer starts.
+//
+// In the shell, a client for the shell's server is kept for the next
+// commands (one per number of connections), so that a get does not log in
+// again; closeClient leaves it open.
 func (a *app) openClient(ctx context.Context, loc *Location, conns int) (*ftp.Client, error) {
+	shared := a.sh != nil && sameServer(loc, a.sh.base)
+	if c := a.sh.client(conns); shared && c != nil {
+		return c, nil
+	}
+	c, err := a.newClient(ctx, loc, conns)
+	if err == nil && shared {
+		a.sh.keepClient(conns, c)
+	}
+	return c, err
+}
+
+// closeClient closes a client openClient returned, unless the shell keeps
+// it.
+func (a *app) closeClient(c *ftp.Client) {
+	if !a.sh.keeps(c) {
+		c.Close()
+	}
+}
+
+// newClient makes the client openClient returns.
+func (a *app) newClient(ctx context.Context, loc *Location, conns int) (*ftp.Client, error) {
 	d, err := a.dialer(loc, 0)
 	if err != nil {
 		return nil, err
