@@ -6,13 +6,15 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ferryftp/ftp/internal/cli"
 	"github.com/ferryftp/ftp/internal/fakeftp"
-
+	"github.com/ferryftp/ftp/internal/ftptest"
 	"github.com/ferryftp/ftp/internal/server"
 )
 
@@ -83,5 +85,33 @@ func TestPlainToImplicitTLSRecord(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestImplicitPortQuickly: every command, on a single connection (ls) or
+// a pool (get, put), tells a plain URL to an implicit-TLS port after a
+// quarter of the timeout (at most 3s), not at its end.
+func TestImplicitPortQuickly(t *testing.T) {
+	srv := ftptest.New(t, ftptest.Options{TLS: ftptest.TLSImplicit})
+	dir := t.TempDir()
+	local := filepath.Join(dir, "f.txt")
+	if err := os.WriteFile(local, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := "ftp://" + srv.Addr() + "/"
+	for _, args := range [][]string{{"ls", url}, {"get", url + "f.txt", filepath.Join(dir, "g.txt")}, {"put", local, url + "f.txt"}} {
+		t.Run(args[0], func(t *testing.T) {
+			t.Parallel()
+			var stderr bytes.Buffer
+			start := time.Now()
+			code := cli.Main(context.Background(), append([]string{"--retries", "0", "--timeout", "8s"}, args...),
+				strings.NewReader(""), &bytes.Buffer{}, &stderr, nil)
+			if code != cli.ExitConnection || !strings.Contains(stderr.String(), "use ftps://"+srv.Addr()+"/") {
+				t.Errorf("exit %d, stderr %q", code, stderr.String())
+			}
+			if d := time.Since(start); d > 6*time.Second {
+				t.Errorf("took %v for an 8s timeout", d)
+			}
+		})
 	}
 }

@@ -29,9 +29,19 @@ func (a *app) openClient(ctx context.Context, loc *Location, conns int) (*ftp.Cl
 		Dialer: *d, MaxConns: conns,
 	}
 	a.trace.note("connecting to %s (%s)", addr, d.TLS)
-	conn, release, err := c.Conn(ctx)
+	var conn *ftp.Conn
+	var release func()
+	err = watchImplicit(ctx, d, addr, func(ctx context.Context) error {
+		var err error
+		conn, release, err = c.Conn(ctx)
+		return err
+	})
 	if err != nil {
 		c.Close()
+		var ie *implicitTLSError
+		if errors.As(err, &ie) || errors.Is(err, context.Canceled) {
+			return nil, err
+		}
 		var fe *ftp.Error
 		if errors.As(err, &fe) && !errors.Is(err, ftp.ErrBroken) {
 			return nil, &loginError{User: creds.user, Err: err}
