@@ -15,7 +15,10 @@
 // For FTPS set Dialer.TLS to TLSExplicit (AUTH TLS) or TLSImplicit; the
 // server's certificate is verified unless the caller's Dialer.TLSConfig
 // says otherwise, and data connections resume the control connection's TLS
-// session, as vsftpd, ProFTPD and FileZilla Server require.
+// session, as vsftpd, ProFTPD and FileZilla Server require. TLSAuto uses
+// TLS when the server offers it and plain FTP when it refuses AUTH TLS,
+// for tools that take any server a user names (check
+// Conn.TLSConnectionState to tell the user which it was).
 //
 // # Behaviour
 //
