@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -97,25 +98,39 @@ func (g *dataGuard) wrap(err error) error {
 	return err
 }
 
-// bufferPool holds DefaultBufferSize buffers, so that a transfer allocates
-// none, and many small files do not each allocate one.
-var bufferPool = sync.Pool{New: func() any {
-	b := make([]byte, DefaultBufferSize)
-	return &b
-}}
+// tlsBufferSize caps the buffer on a TLS data connection: a TLS read
+// returns at most one record (16 KiB) and a write sends one record per
+// system call, so a larger buffer would only take memory.
+const tlsBufferSize = 32 << 10
 
-// getBuffer returns a buffer of the Conn's BufferSize; putBuffer takes it
-// back.
-func (c *Conn) getBuffer() *[]byte {
-	if c.d.BufferSize == DefaultBufferSize {
-		return bufferPool.Get().(*[]byte)
+// The pools hold buffers of DefaultBufferSize and tlsBufferSize, so that a
+// transfer allocates none, and many small files do not each allocate one.
+var (
+	bufferPool    = sync.Pool{New: func() any { b := make([]byte, DefaultBufferSize); return &b }}
+	tlsBufferPool = sync.Pool{New: func() any { b := make([]byte, tlsBufferSize); return &b }}
+)
+
+// buffer returns a buffer for t's data connection; putBuffer takes it back.
+func (t *transfer) buffer() *[]byte {
+	size := t.c.d.BufferSize
+	if _, ok := t.data.(*tls.Conn); ok {
+		size = min(size, tlsBufferSize)
 	}
-	b := make([]byte, c.d.BufferSize)
+	switch size {
+	case DefaultBufferSize:
+		return bufferPool.Get().(*[]byte)
+	case tlsBufferSize:
+		return tlsBufferPool.Get().(*[]byte)
+	}
+	b := make([]byte, size)
 	return &b
 }
 
 func putBuffer(b *[]byte) {
-	if len(*b) == DefaultBufferSize {
+	switch len(*b) {
+	case DefaultBufferSize:
 		bufferPool.Put(b)
+	case tlsBufferSize:
+		tlsBufferPool.Put(b)
 	}
 }

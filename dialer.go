@@ -46,7 +46,9 @@ type Dialer struct {
 	// (Download.WriteTo, Store). Zero means DefaultBufferSize (256 KiB),
 	// which keeps the per-call cost small beside the copy on fast links; a
 	// smaller size saves memory when many transfers run at once. A plain
-	// upload from an *os.File uses sendfile, in chunks of this size.
+	// upload from an *os.File uses sendfile, in chunks of this size. Over
+	// TLS, where a read returns at most one 16 KiB record, buffers are at
+	// most 32 KiB.
 	//
 	// DataTimeout is measured between calls, so it must be longer than one
 	// buffer takes to move on the slowest link expected.

@@ -60,7 +60,7 @@ func (d *Download) read(p []byte) (int, error) {
 // has confirmed the transfer and every announced byte arrived. If w fails,
 // its error is returned and the download is left open: Close aborts it.
 func (d *Download) WriteTo(w io.Writer) (int64, error) {
-	bp := d.t.c.getBuffer()
+	bp := d.t.buffer()
 	defer putBuffer(bp)
 	buf := *bp
 	var written int64

@@ -128,7 +128,7 @@ func (t *transfer) send(ctx context.Context, r io.Reader) error {
 	if t.ascii {
 		src = &lfWriterSource{r: r}
 	}
-	bp := t.c.getBuffer()
+	bp := t.buffer()
 	defer putBuffer(bp)
 	buf := *bp
 	for {

@@ -93,3 +93,20 @@ func BenchmarkDetect10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDetect10kLastFormat measures detection when every other format
+// must be tried first: MVS PDS members, the last in detection order.
+func BenchmarkDetect10kLastFormat(b *testing.B) {
+	lines := benchLines(10000, func(i int) string {
+		if i == 0 {
+			return " Name     VV.MM   Created       Changed      Size  Init   Mod   Id"
+		}
+		return fmt.Sprintf("MEMBER%02d 01.%02d 2002/09/12 2002/10/11 09:37    11    11     0 KIL001", i%100, i%60)
+	})
+	b.ReportAllocs()
+	for b.Loop() {
+		if f := Detect(lines, ""); f != MVS {
+			b.Fatalf("detected %v", f)
+		}
+	}
+}

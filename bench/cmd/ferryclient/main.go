@@ -20,6 +20,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 
 	"github.com/ferryftp/ftp"
 )
@@ -31,9 +33,25 @@ func main() {
 	useTLS := flag.Bool("tls", false, "explicit TLS (AUTH TLS, PROT P)")
 	ca := flag.String("ca", "", "PEM file of the CA to trust")
 	flag.Parse()
+	if os.Getenv("FERRYCLIENT_MEMPROFILE") != "" {
+		runtime.MemProfileRate = 1
+	}
 	if err := run(*addr, *user, *pass, *useTLS, *ca, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "ferryclient:", err)
 		os.Exit(1)
+	}
+	if p := os.Getenv("FERRYCLIENT_MEMSTATS"); p != "" {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		f, _ := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		fmt.Fprintf(f, "%v: mallocs %d, total alloc %d, heap sys %d, stack sys %d, sys %d, gc %d\n",
+			flag.Args()[:2], m.Mallocs, m.TotalAlloc, m.HeapSys, m.StackSys, m.Sys, m.NumGC)
+		f.Close()
+	}
+	if p := os.Getenv("FERRYCLIENT_MEMPROFILE"); p != "" {
+		f, _ := os.Create(p)
+		pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
 	}
 }
 

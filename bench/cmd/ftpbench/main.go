@@ -28,7 +28,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ferryftp/ftp/internal/netem"
@@ -321,11 +320,21 @@ func measure(argv []string, before func()) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
+	// The rusage is taken by GNU time, which forks: Go starts children
+	// with vfork, so a child's peak RSS as wait4 reports it would start
+	// from this process's own (Linux keeps the larger across exec).
+	usage, err := os.CreateTemp("", "ftpbench-usage-")
+	if err != nil {
+		return result{err: err.Error()}
+	}
+	usage.Close()
+	defer os.Remove(usage.Name())
+	argv = append([]string{"/usr/bin/time", "-o", usage.Name(), "-f", "%M %U %S"}, argv...)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	wall := time.Since(start)
 	var r result
 	r.wall = wall
@@ -333,9 +342,15 @@ func measure(argv []string, before func()) result {
 		r.err = err.Error()
 		return r
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		r.rss = ru.Maxrss << 10
+	if b, rerr := os.ReadFile(usage.Name()); rerr == nil {
+		// The last line: "Command exited with non-zero status" may precede it.
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		var kib int64
+		var user, sys float64
+		if _, serr := fmt.Sscanf(lines[len(lines)-1], "%d %f %f", &kib, &user, &sys); serr == nil {
+			r.rss = kib << 10
+			r.cpu = time.Duration((user + sys) * float64(time.Second))
+		}
 	}
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
