@@ -56,8 +56,8 @@ type Trace struct {
 	TransferDone func(ctx context.Context, info TransferInfo)
 
 	// Fallback is called when the Conn replaces a command the server
-	// cannot handle by an older one: EPSV by PASV, EPRT by PORT, MLSD or
-	// "LIST -a" by LIST, HASH by XSHA256 and the like, MFMT by SITE UTIME.
+	// cannot handle by an older one (EPSV by PASV, EPRT by PORT, MLSD or
+	// "LIST -a" by LIST, HASH by XSHA256 and the like, MFMT by SITE UTIME).
 	Fallback func(ctx context.Context, info FallbackInfo)
 
 	// The hooks below report a Client's pool of connections, for metrics.
