@@ -112,8 +112,8 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		return c.startTransfer(ctx, verb, arg, offset, typ)
 	}
 	r, err := c.preliminary(ctx, line)
-	close(replied)
 	if err != nil {
+		// Refused: stop, before any TLS handshake begins.
 		stop() // after this, setup.hs is settled
 		if probing && probeFailed(err) {
 			c.pipe = pipeNo
@@ -125,6 +125,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		}
 		return nil, c.dataRefusal(err, t.hs)
 	}
+	close(replied)
 	if pipelined {
 		c.pipe = pipeYes
 	}
