@@ -244,7 +244,7 @@ func (c *Client) Remove(ctx context.Context, name string) error {
 func remove(ctx context.Context, conn *Conn, name string) error {
 	err := conn.Delete(ctx, name)
 	var fe *Error
-	if !asError(err, &fe) || fe.Code != 550 {
+	if !errors.As(err, &fe) || fe.Code != 550 {
 		return err
 	}
 	if fi, serr := stat(ctx, conn, name); serr == nil && fi.IsDir() {

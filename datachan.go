@@ -15,10 +15,6 @@ type dataSetup struct {
 	conn net.Conn      // passive: connected
 	ln   net.Listener  // active: listening
 	hs   dataHandshake // under PROT P: how the TLS handshake went
-	// waitedOut: the TLS handshake began before the server replied to
-	// the transfer command (see handshakeWait).
-	waitedOut bool
-
 	// rejected holds the addresses of connections from other hosts that
 	// accept closed, for the trace; written by the goroutine accepting.
 	rejected []string
@@ -61,7 +57,7 @@ func (c *Conn) prepareData(ctx context.Context) (*dataSetup, error) {
 // not understood or out of turn (500-504), vsftpd's "500 OOPS" aside.
 func isSyntaxRefusal(err error) bool {
 	var fe *Error
-	return asError(err, &fe) && fe.Code >= 500 && fe.Code <= 504 && !fe.serverFailure()
+	return errors.As(err, &fe) && fe.Code >= 500 && fe.Code <= 504 && !fe.serverFailure()
 }
 
 // notImplemented reports a reply meaning the command itself is unknown or
@@ -71,7 +67,7 @@ func isSyntaxRefusal(err error) bool {
 // "500 OOPS: ..." is its session failing, not a verdict on the command.
 func notImplemented(err error) bool {
 	var fe *Error
-	return asError(err, &fe) && (fe.Code == 500 || fe.Code == 502 || fe.Code == 504) && !fe.serverFailure()
+	return errors.As(err, &fe) && (fe.Code == 500 || fe.Code == 502 || fe.Code == 504) && !fe.serverFailure()
 }
 
 // peerIP is the control connection's remote IP, the only host data
@@ -123,7 +119,7 @@ func (c *Conn) dialPassive(ctx context.Context) (*dataSetup, error) {
 			return nil, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
 		case !canPASV:
 			return nil, err
-		case notImplemented(err) || asError(err, &fe) && fe.Code == 522:
+		case notImplemented(err) || errors.As(err, &fe) && fe.Code == 522:
 			c.noEPSV = true
 			c.traceFallback(ctx, "EPSV", "PASV", true, err)
 		case isSyntaxRefusal(err):
@@ -211,7 +207,7 @@ func (c *Conn) listenActive(ctx context.Context) (*dataSetup, error) {
 		switch {
 		case err == nil:
 			return &dataSetup{ln: ln}, nil
-		case ip4 != nil && (notImplemented(err) || asError(err, &fe) && fe.Code == 522):
+		case ip4 != nil && (notImplemented(err) || errors.As(err, &fe) && fe.Code == 522):
 			c.noEPRT = true
 			c.traceFallback(ctx, "EPRT", "PORT", true, err)
 		default:

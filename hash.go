@@ -105,7 +105,7 @@ func hashValue(msg, algo string) (string, bool) {
 	want := map[string]int{HashSHA256: 64, HashSHA1: 40, HashMD5: 32, HashCRC32: 8}[algo]
 	words := strings.Fields(msg)
 	for _, w := range words {
-		if len(w) == want && isHex(w) {
+		if len(w) == want && strings.Trim(w, hexDigits) == "" {
 			return strings.ToLower(w), true
 		}
 	}
@@ -116,7 +116,7 @@ func hashValue(msg, algo string) (string, bool) {
 	// unambiguous reply (one short hex word) is read that way.
 	var short []string
 	for _, w := range words {
-		if len(w) < want && isHex(w) {
+		if len(w) < want && strings.Trim(w, hexDigits) == "" {
 			short = append(short, w)
 		}
 	}
@@ -126,14 +126,4 @@ func hashValue(msg, algo string) (string, bool) {
 	return strings.ToLower(strings.Repeat("0", want-len(short[0])) + short[0]), true
 }
 
-func isHex(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
+const hexDigits = "0123456789abcdefABCDEF"

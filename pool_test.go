@@ -666,3 +666,37 @@ func TestRetry425(t *testing.T) {
 	c.Close()
 	waitFake(t, srv)
 }
+
+// TestPoolTraceGot: PoolGot says whether the connection was reused and
+// how long the caller waited for it.
+func TestPoolTraceGot(t *testing.T) {
+	srv := startServer(t, ftptest.Options{})
+	var mu sync.Mutex
+	var got []ftp.PoolGotInfo
+	c := newClient(t, srv, 1)
+	c.Dialer.Trace = &ftp.Trace{PoolGot: func(_ context.Context, info ftp.PoolGotInfo) {
+		mu.Lock()
+		got = append(got, info)
+		mu.Unlock()
+	}}
+	ctx := testCtx(t)
+	_, release, err := c.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		_, err := c.Stat(ctx, "/")
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got[0].Reused || !got[1].Reused || got[1].Wait < 100*time.Millisecond || got[1].Open != 1 || got[1].Limit != 1 {
+		t.Fatalf("PoolGot %+v: want a new connection, then the same one after waiting", got)
+	}
+}

@@ -123,7 +123,7 @@ func (c *Conn) listDir(ctx context.Context, dir string) ([]string, error) {
 // isPermanent reports a 5xx refusal, vsftpd's "500 OOPS" aside.
 func isPermanent(err error) bool {
 	var fe *Error
-	return asError(err, &fe) && fe.Permanent() && !fe.serverFailure()
+	return errors.As(err, &fe) && fe.Permanent() && !fe.serverFailure()
 }
 
 // notDirError is ReadDir's error for a path that the server listed as

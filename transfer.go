@@ -112,8 +112,8 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		return c.startTransfer(ctx, verb, arg, offset, typ)
 	}
 	r, err := c.preliminary(ctx, line)
-	close(replied)
 	if err != nil {
+		// Refused: stop, before any TLS handshake begins.
 		stop() // after this, setup.hs is settled
 		if probing && probeFailed(err) {
 			c.pipe = pipeNo
@@ -125,6 +125,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		}
 		return nil, c.dataRefusal(err, t.hs)
 	}
+	close(replied)
 	if pipelined {
 		c.pipe = pipeYes
 	}
@@ -154,11 +155,6 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		// The server is now failing the transfer: its reply says why
 		// (vsftpd: 522 when the TLS session was not resumed).
 		return nil, &acceptedFailure{c.closeFailed(t, res.err)}
-	}
-	if setup.waitedOut {
-		// The server answered only once the handshake was under way: it
-		// wants the handshake first, and later transfers do not wait.
-		c.tls.handshakeFirst = true
 	}
 	t.data = res.conn
 	if res.conn != nil { // nil: the server ended the transfer without one
@@ -208,15 +204,14 @@ const finalGrace = time.Second
 // handshakeWait is how long a data connection's TLS handshake waits for
 // the reply to the transfer command before it begins anyway.
 //
-// The handshake waits so that its ClientHello cannot reach the server
-// before the command it belongs to: the two travel on different
+// The wait keeps the ClientHello from reaching the server before the
+// command it belongs to has been read: the two travel on different
 // connections, and pyftpdlib drops a data connection whose handshake it
-// sees first (its event loop may read the data connection before the
-// control connection even when the command was sent first). A command
-// refused outright then costs no handshake at all. A server that answers
-// only once the data connection's handshake is done is not deadlocked: the
-// handshake starts after handshakeWait, and that Conn stops waiting.
-const handshakeWait = 300 * time.Millisecond
+// sees first (through a relay, one transfer in ten failed so). It is short
+// because waiting for the reply itself costs a round trip or more per
+// transfer on a distant server; on a near one the reply comes first, and a
+// command refused outright then costs no handshake at all.
+const handshakeWait = 10 * time.Millisecond
 
 // finishData accepts (active mode) and wraps in TLS (PROT P) in the
 // background, so that it can overlap the wait for the preliminary reply;
@@ -247,22 +242,19 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan stru
 			}
 		}
 		if c.tls.protP {
-			if !c.tls.handshakeFirst {
-				wait := time.NewTimer(handshakeWait)
-				select {
-				case <-replied:
-				case <-wait.C:
-					s.waitedOut = true
-				case <-gctx.Done():
-					// Refused or abandoned before the handshake began:
-					// the server never sees a ClientHello.
-					wait.Stop()
-					conn.Close()
-					ch <- dataResult{err: gctx.Err()}
-					return
-				}
+			wait := time.NewTimer(handshakeWait)
+			select {
+			case <-replied:
+			case <-wait.C:
+			case <-gctx.Done():
+				// Refused or abandoned before the handshake began: the
+				// server never sees a ClientHello.
 				wait.Stop()
+				conn.Close()
+				ch <- dataResult{err: gctx.Err()}
+				return
 			}
+			wait.Stop()
 			var tc net.Conn
 			err := s.spend(c.d.DataTimeout, func(left time.Duration) error {
 				var err error
