@@ -218,8 +218,8 @@ type ctxHandler struct {
 }
 
 func (h *ctxHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *ctxHandler) WithAttrs([]slog.Attr) slog.Handler        { return h }
-func (h *ctxHandler) WithGroup(string) slog.Handler             { return h }
+func (h *ctxHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *ctxHandler) WithGroup(string) slog.Handler            { return h }
 func (h *ctxHandler) Handle(ctx context.Context, _ slog.Record) error {
 	h.mu.Lock()
 	h.seen = append(h.seen, ctx.Value(ctxMark{}))
