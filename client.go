@@ -44,7 +44,8 @@ const (
 // connection for having too many (421, or 530 saying so, or a reset before
 // the greeting), the Client lowers its limit to the number it has open,
 // the work waits for one of them, and the limit grows back by one
-// connection every 30 seconds. Connections the server closed (421,
+// connection every 30 seconds. Refused with none open (the server's slots
+// taken by others), it tries again a few times over about six seconds. Connections the server closed (421,
 // ErrBroken) are discarded, and operations that only read (ReadDir, Stat,
 // Open, Hash) are retried on a new connection without the caller seeing
 // it. Connections unused for CheckAfter are checked with NOOP before use,
@@ -194,9 +195,11 @@ func is421(err error) bool {
 }
 
 // ReadDir lists the directory name and returns its entries sorted by name,
-// without "." and "..". The entries' Info methods cost nothing: the listing
-// said it all, and Sys returns the *listing.Entry. Lines of the listing
-// that cannot be read give a *ListingError along with the other entries.
+// without "." and "..", nor the rare names that hold a slash (some VMS and
+// MVS listings give paths), which no fs.DirEntry may have. The entries'
+// Info methods cost nothing: the listing said it all, and Sys returns the
+// *listing.Entry. Lines of the listing that cannot be read give a
+// *ListingError along with the other entries.
 func (c *Client) ReadDir(ctx context.Context, name string) ([]fs.DirEntry, error) {
 	var out []fs.DirEntry
 	err := c.do(ctx, true, func(conn *Conn) error {
@@ -241,7 +244,7 @@ func (c *Client) Remove(ctx context.Context, name string) error {
 func remove(ctx context.Context, conn *Conn, name string) error {
 	err := conn.Delete(ctx, name)
 	var fe *Error
-	if !asError(err, &fe) || fe.Code != 550 {
+	if !errors.As(err, &fe) || fe.Code != 550 {
 		return err
 	}
 	if fi, serr := stat(ctx, conn, name); serr == nil && fi.IsDir() {

@@ -5,12 +5,15 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/spf13/afero"
@@ -367,5 +370,95 @@ func TestClientCloseFailsLaterCalls(t *testing.T) {
 	}
 	if n := srv.OpenControlConns(); n != 0 {
 		t.Fatalf("%d connections still open after Close", n)
+	}
+}
+
+// TestFileSequentialReadIsOneRETR: reading a File through with small reads
+// is one download, and random access ends each download cleanly: the one
+// connection is never replaced.
+func TestFileSequentialReadIsOneRETR(t *testing.T) {
+	srv := startServer(t, ftptest.Options{})
+	data := conformance.Data(300 << 10)
+	afero.WriteFile(srv.FS(), "/f", data, 0o644)
+	var mu sync.Mutex
+	var retrs []string
+	c := newClient(t, srv, 1)
+	c.Dialer.Trace = &ftp.Trace{TransferDone: func(_ context.Context, info ftp.TransferInfo) {
+		mu.Lock()
+		retrs = append(retrs, fmt.Sprintf("%s@%d", info.Command, info.Offset))
+		mu.Unlock()
+	}}
+	ctx := testCtx(t)
+	f, err := c.Open(ctx, "/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(iotest.OneByteReader(io.LimitReader(f, 1000)))
+	if err != nil || !bytes.Equal(got, data[:1000]) {
+		t.Fatal(err)
+	}
+	rest, err := io.ReadAll(f)
+	if err != nil || !bytes.Equal(append(got, rest...), data) {
+		t.Fatalf("read %d bytes, %v", len(got)+len(rest), err)
+	}
+	mu.Lock()
+	if len(retrs) != 1 || retrs[0] != "RETR@0" {
+		t.Fatalf("transfers %v, want one RETR", retrs)
+	}
+	retrs = nil
+	mu.Unlock()
+	buf := make([]byte, 10)
+	for _, off := range []int64{100, 200_000, 5} {
+		if _, err := f.ReadAt(buf, off); err != nil || !bytes.Equal(buf, data[off:off+10]) {
+			t.Fatalf("ReadAt(%d): %v", off, err)
+		}
+	}
+	f.Close()
+	mu.Lock()
+	if want := "RETR@100 RETR@200000 RETR@5"; strings.Join(retrs, " ") != want {
+		t.Errorf("transfers %v, want %s", retrs, want)
+	}
+	mu.Unlock()
+	if n := srv.ControlConns(); n != 1 {
+		t.Fatalf("%d connections: an early end was not clean", n)
+	}
+}
+
+// TestCreateCloseReportsOutcome: the writer's Close is where a failed
+// upload shows, and a cancelled context aborts the upload.
+func TestCreateCloseReportsOutcome(t *testing.T) {
+	srv := startServer(t, ftptest.Options{})
+	c := newClient(t, srv, 1)
+	ctx := testCtx(t)
+	srv.SetFaults(ftptest.Faults{Transfer: ftptest.Fail, After: 1000})
+	w, err := c.Create(ctx, "/up")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(conformance.Data(100 << 10))
+	if err := w.Close(); err == nil {
+		t.Fatal("Close of an upload the server failed returned nil")
+	}
+	if err := w.Close(); !errors.Is(err, fs.ErrClosed) {
+		t.Fatalf("second Close = %v", err)
+	}
+	srv.SetFaults(ftptest.Faults{})
+
+	cctx, cancel := context.WithCancel(ctx)
+	w, err = c.Create(cctx, "/up2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("part"))
+	cancel()
+	if _, err := w.Write([]byte("more")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Write after cancel = %v", err)
+	}
+	if err := w.Close(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Close after cancel = %v", err)
+	}
+	// The connection stayed usable (ABOR) or was replaced.
+	if _, err := c.ReadDir(ctx, "/"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -14,8 +14,7 @@ func (c *Conn) ChangeDir(ctx context.Context, dir string) error {
 	c.dirty = true
 	if dir == ".." {
 		_, err := c.cmd(ctx, 2, "CDUP")
-		var fe *Error
-		if !asError(err, &fe) || (fe.Code != 500 && fe.Code != 502) {
+		if !notImplemented(err) {
 			return err
 		}
 	}
@@ -136,9 +135,21 @@ func (c *Conn) ModTime(ctx context.Context, path string) (time.Time, error) {
 }
 
 // SetModTime sets a file's modification time (MFMT, draft-somers-ftp-mfxx),
-// to the second, in UTC.
+// to the second, in UTC. A server that does not implement MFMT (500, 502,
+// 504) gets "SITE UTIME YYYYMMDDhhmmss path" instead, from then on, as
+// Pure-FTPd and ProFTPD's mod_site_misc understand it; a refusal about the
+// file (550) is returned as it is.
 func (c *Conn) SetModTime(ctx context.Context, path string, t time.Time) error {
-	_, err := c.cmd(ctx, 2, "MFMT", t.UTC().Format("20060102150405"), path)
+	ts := t.UTC().Format("20060102150405")
+	if !c.noMFMT {
+		_, err := c.cmd(ctx, 2, "MFMT", ts, path)
+		if !notImplemented(err) {
+			return err
+		}
+		c.noMFMT = true
+		c.traceFallback(ctx, "MFMT", "SITE UTIME", true, err)
+	}
+	_, err := c.cmd(ctx, 2, "SITE", "UTIME", ts, path)
 	return err
 }
 

@@ -41,6 +41,8 @@ type Conn struct {
 	noMLSD  bool   // MLSD refused once: ReadDir uses LIST from now on
 	noListA bool   // "LIST -a" refused once: plain LIST from now on
 	noMLST  bool   // MLST refused once: Client.Stat uses SIZE and listings
+	noHASH  bool   // HASH not implemented: Hash uses XSHA256 and the like
+	noMFMT  bool   // MFMT not implemented: SetModTime uses SITE UTIME
 	dirty   bool   // the session's state was changed by hand: a Client does not reuse it
 	syst    *string
 	sized   sizeNote // the last SIZE answer, checked by a Retrieve of that path
@@ -161,7 +163,38 @@ func (c *Conn) readReply(ctx context.Context, cmd string, timeout time.Duration)
 		return nil, c.fail(c.wrapErr(cmd, c.plainReply(err)))
 	}
 	c.traceReply(ctx, cmd, r)
+	c.noteClosing(cmd, r)
 	return r, nil
+}
+
+// noteClosing marks the Conn broken by a reply after which the server
+// answers nothing more: 421 (it is closing the connection) or vsftpd's
+// "500 OOPS: ..." (its session failed). The call that read the reply gets
+// it; later calls fail with it, not with a bare "server closed the
+// connection".
+func (c *Conn) noteClosing(cmd string, r *Reply) {
+	if r.Code == 421 || r.Code == 500 && strings.HasPrefix(r.Message(), "OOPS") {
+		c.fail(&Error{Code: r.Code, Msg: r.Message(), Cmd: redact(cmd)})
+	}
+}
+
+// farewell reads, after a command could not be sent, the reply the server
+// may have sent before it closed the connection (421 "Timeout", say), so
+// that its text is not lost. It waits only briefly, and returns nil if
+// there is none.
+func (c *Conn) farewell(cmd string) *Reply {
+	var r *Reply
+	err := guard(context.Background(), c.conn, 100*time.Millisecond, func() error {
+		var err error
+		r, err = c.rr.read()
+		return err
+	})
+	if err != nil || r.Class() < 4 {
+		return nil
+	}
+	c.traceReply(context.Background(), cmd, r)
+	c.fail(&Error{Code: r.Code, Msg: r.Message(), Cmd: redact(cmd)})
+	return r
 }
 
 // wrapErr names the command in an I/O or protocol failure.
@@ -192,6 +225,9 @@ func (c *Conn) exchange(ctx context.Context, line string) (*Reply, error) {
 		return nil, err
 	}
 	if err := c.send(ctx, line); err != nil {
+		if r := c.farewell(line); r != nil {
+			return r, nil
+		}
 		return nil, c.fail(c.wrapErr(line, err))
 	}
 	return c.readReply(ctx, line, c.d.ReplyTimeout)
@@ -306,7 +342,7 @@ func (c *Conn) LoginAccount(ctx context.Context, user, password, account string)
 
 // negotiate learns the server's features and turns on UTF-8 where offered.
 func (c *Conn) negotiate(ctx context.Context) error {
-	f, err := c.Features(ctx)
+	f, err := c.features(ctx)
 	if err != nil {
 		return err
 	}

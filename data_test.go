@@ -206,7 +206,7 @@ func TestEPSVMalformed(t *testing.T) {
 		"229 Entering Extended Passive Mode (|||70000|)",
 		"229 Entering Extended Passive Mode (||||)",
 		"229 Entering Extended Passive Mode |||{port}|",
-		"229 Entering Extended Passive Mode (|1|10.9.8.7|{port}|)",
+		"229 Entering Extended Passive Mode (|1|10.9.8.7|{port}|x|)",
 	} {
 		t.Run(reply[35:], func(t *testing.T) {
 			srv := fakeftp.New(t, steps(welcome, typeI,

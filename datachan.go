@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 )
 
 // dataSetup is a data connection being made before the transfer command is
@@ -21,6 +22,21 @@ type dataSetup struct {
 	// rejected holds the addresses of connections from other hosts that
 	// accept closed, for the trace; written by the goroutine accepting.
 	rejected []string
+
+	// spent is how much of DataTimeout making this connection has taken so
+	// far (dials, accept, TLS handshake; waits for replies excepted).
+	spent time.Duration
+}
+
+// spend runs fn with what is left of the data connection's DataTimeout and
+// counts the time it took: a data connection that never completes costs one
+// DataTimeout per transfer attempt, not one per step (EPSV's dial, PASV's,
+// the accept, the TLS handshake).
+func (s *dataSetup) spend(full time.Duration, fn func(timeout time.Duration) error) error {
+	start := time.Now()
+	err := fn(max(full-s.spent, time.Millisecond))
+	s.spent += time.Since(start)
+	return err
 }
 
 func (s *dataSetup) close() {
@@ -41,11 +57,21 @@ func (c *Conn) prepareData(ctx context.Context) (*dataSetup, error) {
 	return c.dialPassive(ctx)
 }
 
-// isSyntaxRefusal reports a reply saying the command is unknown or not
-// implemented (500-504): the cue to fall back to an older command.
+// isSyntaxRefusal reports a reply saying the command or its arguments are
+// not understood or out of turn (500-504), vsftpd's "500 OOPS" aside.
 func isSyntaxRefusal(err error) bool {
 	var fe *Error
-	return asError(err, &fe) && fe.Code >= 500 && fe.Code <= 504
+	return errors.As(err, &fe) && fe.Code >= 500 && fe.Code <= 504 && !fe.serverFailure()
+}
+
+// notImplemented reports a reply meaning the command itself is unknown or
+// not implemented (500, 502, 504): the only kind of refusal a Conn
+// remembers, falling back to an older command for good. Any other refusal
+// (501 or 550 about a path, 4xx) is about this one call. vsftpd's
+// "500 OOPS: ..." is its session failing, not a verdict on the command.
+func notImplemented(err error) bool {
+	var fe *Error
+	return errors.As(err, &fe) && (fe.Code == 500 || fe.Code == 502 || fe.Code == 504) && !fe.serverFailure()
 }
 
 // peerIP is the control connection's remote IP, the only host data
@@ -57,23 +83,37 @@ func (c *Conn) peerIP() net.IP {
 	return nil
 }
 
-// dialPassive tries EPSV (RFC 2428), then PASV, remembering a refusal of
-// EPSV so that later transfers go straight to PASV.
+// dialPassive tries EPSV (RFC 2428), then PASV. EPSV refused as not
+// implemented (500, 502, 504) or for its network protocol (522), or whose
+// port cannot be reached (a NAT device that passes EPSV but not its port),
+// is not sent again on this Conn; another refusal (501, 503) sends this one
+// transfer to PASV. Both dials share one DataTimeout, EPSV's taking at most
+// half of it when PASV could follow.
 func (c *Conn) dialPassive(ctx context.Context) (*dataSetup, error) {
 	peer := c.peerIP()
+	canPASV := peer == nil || peer.To4() != nil
+	s := &dataSetup{}
 	if !c.noEPSV && !c.d.DisableEPSV {
 		r, err := c.cmd(ctx, 2, "EPSV")
+		var fe *Error
 		switch {
 		case err == nil && r.Code == 229:
 			port, err := parseEPSV(r)
 			if err != nil {
 				return nil, err
 			}
-			conn, err := c.dialData(ctx, c.dataHost(peer), port)
-			if err == nil {
-				return &dataSetup{conn: conn}, nil
+			share := c.d.DataTimeout
+			if canPASV {
+				share /= 2
 			}
-			if peer != nil && peer.To4() == nil {
+			err = s.spend(c.d.DataTimeout, func(left time.Duration) error {
+				s.conn, err = c.dialData(ctx, min(left, share), c.dataHost(peer), port)
+				return err
+			})
+			if err == nil {
+				return s, nil
+			}
+			if !canPASV || ctx.Err() != nil {
 				return nil, err
 			}
 			// Some NAT devices pass EPSV but not its port; PASV may work.
@@ -81,14 +121,18 @@ func (c *Conn) dialPassive(ctx context.Context) (*dataSetup, error) {
 			c.traceFallback(ctx, "EPSV", "PASV", true, err)
 		case err == nil:
 			return nil, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
-		case isSyntaxRefusal(err):
+		case !canPASV:
+			return nil, err
+		case notImplemented(err) || errors.As(err, &fe) && fe.Code == 522:
 			c.noEPSV = true
 			c.traceFallback(ctx, "EPSV", "PASV", true, err)
+		case isSyntaxRefusal(err):
+			c.traceFallback(ctx, "EPSV", "PASV", false, err)
 		default:
 			return nil, err
 		}
 	}
-	if peer != nil && peer.To4() == nil {
+	if !canPASV {
 		return nil, errors.New("ftp: the server refused EPSV, and PASV cannot address an IPv6 server")
 	}
 	r, err := c.cmd(ctx, 2, "PASV")
@@ -106,11 +150,14 @@ func (c *Conn) dialPassive(ctx context.Context) (*dataSetup, error) {
 	if c.d.TrustPASVAddress && !ip.IsUnspecified() {
 		host = ip.String()
 	}
-	conn, err := c.dialData(ctx, host, port)
+	err = s.spend(c.d.DataTimeout, func(left time.Duration) error {
+		s.conn, err = c.dialData(ctx, left, host, port)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &dataSetup{conn: conn}, nil
+	return s, nil
 }
 
 // dataHost is where passive data connections go: the control connection's
@@ -123,8 +170,8 @@ func (c *Conn) dataHost(peer net.IP) string {
 	return peer.String()
 }
 
-func (c *Conn) dialData(ctx context.Context, host string, port int) (net.Conn, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.d.DataTimeout)
+func (c *Conn) dialData(ctx context.Context, timeout time.Duration, host string, port int) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	d := c.d
@@ -160,10 +207,11 @@ func (c *Conn) listenActive(ctx context.Context) (*dataSetup, error) {
 			af = "1"
 		}
 		_, err := c.cmd(ctx, 2, "EPRT", "|"+af+"|"+local.IP.String()+"|"+strconv.Itoa(port)+"|")
+		var fe *Error
 		switch {
 		case err == nil:
 			return &dataSetup{ln: ln}, nil
-		case isSyntaxRefusal(err) && ip4 != nil:
+		case ip4 != nil && (notImplemented(err) || errors.As(err, &fe) && fe.Code == 522):
 			c.noEPRT = true
 			c.traceFallback(ctx, "EPRT", "PORT", true, err)
 		default:
@@ -191,20 +239,22 @@ func (c *Conn) accept(ctx context.Context, s *dataSetup) (net.Conn, error) {
 	tl := s.ln.(*net.TCPListener)
 	peer := c.peerIP()
 	var conn net.Conn
-	err := guard(ctx, tl, c.d.DataTimeout, func() error {
-		for {
-			nc, err := tl.Accept()
-			if err != nil {
-				return err
+	err := s.spend(c.d.DataTimeout, func(left time.Duration) error {
+		return guard(ctx, tl, left, func() error {
+			for {
+				nc, err := tl.Accept()
+				if err != nil {
+					return err
+				}
+				ra, _ := nc.RemoteAddr().(*net.TCPAddr)
+				if ra != nil && peer != nil && ra.IP.Equal(peer) {
+					conn = nc
+					return nil
+				}
+				s.rejected = append(s.rejected, nc.RemoteAddr().String())
+				nc.Close()
 			}
-			ra, _ := nc.RemoteAddr().(*net.TCPAddr)
-			if ra != nil && peer != nil && ra.IP.Equal(peer) {
-				conn = nc
-				return nil
-			}
-			s.rejected = append(s.rejected, nc.RemoteAddr().String())
-			nc.Close()
-		}
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ftp: waiting for the server's data connection: %w", err)

@@ -15,7 +15,10 @@
 // For FTPS set Dialer.TLS to TLSExplicit (AUTH TLS) or TLSImplicit; the
 // server's certificate is verified unless the caller's Dialer.TLSConfig
 // says otherwise, and data connections resume the control connection's TLS
-// session, as vsftpd, ProFTPD and FileZilla Server require.
+// session, as vsftpd, ProFTPD and FileZilla Server require. TLSAuto uses
+// TLS when the server offers it and plain FTP when it refuses AUTH TLS,
+// for tools that take any server a user names (check
+// Conn.TLSConnectionState to tell the user which it was).
 //
 // # Behaviour
 //
@@ -35,6 +38,33 @@
 // decide on a retry.
 //
 // A Conn is for one goroutine at a time; Close may be called from any.
+//
+// # Tracing
+//
+// A Trace is a set of typed hooks, as net/http/httptrace's ClientTrace:
+// commands sent, replies, raw lines, the control connection's TLS
+// handshake, data connections (address, mode, TLS version, cipher suite,
+// resumption), finished transfers (command, path, bytes, duration, error)
+// and fallbacks to older commands. Attach one to every call with
+// Dialer.Trace, or to one call with WithTrace; both are called when both are
+// set. SlogTrace (or Dialer.Logger) is the adapter that writes the hooks to
+// a *slog.Logger. No hook sees a password or account.
+//
+// # Client: a pool for many goroutines
+//
+// A Client keeps logged-in connections to one server for any number of
+// goroutines, with the verbs of package os (ReadDir, Stat, Open, Create,
+// Remove, RemoveAll, Rename, Mkdir, MkdirAll, WalkDir, SetModTime, Hash)
+// and Conn to borrow a raw Conn. It adapts to servers that limit
+// connections per client, checks and replaces connections the server
+// dropped, and retries what can safely be retried. NewClientFromURL and
+// ParseURL read ftp:// and ftps:// URLs (RFC 1738). Package
+// github.com/ferryftp/ftp/ftpfs presents a Client as an fs.FS.
+//
+//	c := &ftp.Client{Addr: "ftp.example.org", User: "alice", Password: pw,
+//		Dialer: ftp.Dialer{TLS: ftp.TLSExplicit}}
+//	defer c.Close()
+//	entries, err := c.ReadDir(ctx, "/pub")
 //
 // # Standards
 //

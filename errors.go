@@ -66,11 +66,14 @@ type Error struct {
 	Cmd  string // the command line that was refused; PASS and ACCT arguments are masked
 }
 
+// Error returns the refusal on one line: the lines of a multi-line reply
+// are joined with spaces.
 func (e *Error) Error() string {
+	msg := strings.ReplaceAll(e.Msg, "\n", " ")
 	if e.Cmd == "" {
-		return fmt.Sprintf("ftp: %d %s", e.Code, e.Msg)
+		return fmt.Sprintf("ftp: %d %s", e.Code, msg)
 	}
-	return fmt.Sprintf("ftp: %s: %d %s", e.Cmd, e.Code, e.Msg)
+	return fmt.Sprintf("ftp: %s: %d %s", e.Cmd, e.Code, msg)
 }
 
 // Transient reports whether the server said the failure is temporary (4xx):
@@ -109,6 +112,12 @@ func (e *Error) Is(target error) bool {
 		}
 	}
 	return false
+}
+
+// serverFailure reports vsftpd's "500 OOPS: ...", sent when its session
+// process fails just before it closes the connection.
+func (e *Error) serverFailure() bool {
+	return e.Code == 500 && strings.HasPrefix(e.Msg, "OOPS")
 }
 
 func (e *Error) verb() string {

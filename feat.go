@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"context"
+	"maps"
 	"strings"
 )
 
@@ -39,9 +40,16 @@ func parseFeatures(r *Reply) Features {
 }
 
 // Features returns the server's features, sending FEAT the first time and
-// remembering the answer. A server that does not know FEAT (500 to 504) has
-// no features: that is not an error.
+// remembering the answer. A server that does not implement FEAT (500, 502,
+// 504) has no features: that is not an error. The map returned is the
+// caller's own.
 func (c *Conn) Features(ctx context.Context) (Features, error) {
+	f, err := c.features(ctx)
+	return maps.Clone(f), err
+}
+
+// features is Features without the copy, for the Conn's own decisions.
+func (c *Conn) features(ctx context.Context) (Features, error) {
 	if c.feat != nil {
 		return *c.feat, nil
 	}
@@ -54,7 +62,10 @@ func (c *Conn) Features(ctx context.Context) (Features, error) {
 		f := parseFeatures(r)
 		c.feat = &f
 		return f, nil
-	case r.Code >= 500 && r.Code <= 504:
+	case c.broken != nil:
+		// 421: the server is closing the connection.
+		return nil, checkClass("FEAT", r, 2)
+	case notImplemented(checkClass("FEAT", r, 2)):
 		c.feat = &Features{}
 	}
 	// Another refusal (530 before login, say) may change later: not kept.

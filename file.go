@@ -404,7 +404,11 @@ func (w *writer) Write(p []byte) (int, error) {
 	case w.err != nil:
 		return 0, w.err
 	}
-	if err := w.t.writeData(p); err != nil {
+	err := w.ctx.Err() // checked here too: the data path notices a cancellation asynchronously
+	if err == nil {
+		err = w.t.writeData(p)
+	}
+	if err != nil {
 		w.fail(w.t.dataFailed(w.ctx, err))
 		return 0, w.err
 	}

@@ -79,7 +79,7 @@ func TestFTPLibExceptions(t *testing.T) {
 // starts with "ftp:", whatever layer it came from.
 func TestFTPLibAllErrors(t *testing.T) {
 	srv := fakeftp.New(t, steps(welcome,
-		fakeftp.Expect("NOOP"), fakeftp.Reply("421 temp"),
+		fakeftp.Expect("NOOP"), fakeftp.Reply("450 temp"),
 		fakeftp.Expect("RNFR a"), fakeftp.Reply("200 wrong"),
 		fakeftp.Expect("TYPE I"), fakeftp.Reply("200 ok"),
 		fakeftp.Expect("EPSV"), fakeftp.Reply("229 (|||port|)"),
@@ -262,7 +262,7 @@ func TestFTPLibRetrbinaryRest(t *testing.T) {
 	for _, rest := range []int{0, 10, 20} {
 		var restSteps []fakeftp.Step
 		if rest > 0 {
-			restSteps = []fakeftp.Step{fakeftp.Expect("REST " + itoa(rest)), fakeftp.Reply("350 rest ok")}
+			restSteps = []fakeftp.Step{fakeftp.Expect("REST " + strconv.Itoa(rest)), fakeftp.Reply("350 rest ok")}
 		}
 		srv := fakeftp.New(t, steps(welcome, typeI, epsv, restSteps,
 			fakeftp.Expect("RETR foo"), fakeftp.Reply("125 ok"),
@@ -642,8 +642,6 @@ func TestFTPLibIPv6Transfer(t *testing.T) {
 	c = dialFake(t, srv, activeDialer())
 	checkRetrieve(t, c, "a", "active")
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestFTPLibTLSControlConnection mirrors test_control_connection: a plain
 // Conn reports no TLS state and cannot set data protection (ftplib's ccc and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -93,7 +94,7 @@ func FuzzParsePASV(f *testing.F) {
 			t.Fatalf("%q: got %v:%d", line, ip, port)
 		}
 		// What was read must read back the same when formatted canonically.
-		again := "227 (" + strings.Join([]string{itoa(int(ip4[0])), itoa(int(ip4[1])), itoa(int(ip4[2])), itoa(int(ip4[3])), itoa(port >> 8), itoa(port & 0xff)}, ",") + ")"
+		again := "227 (" + strings.Join([]string{strconv.Itoa(int(ip4[0])), strconv.Itoa(int(ip4[1])), strconv.Itoa(int(ip4[2])), strconv.Itoa(int(ip4[3])), strconv.Itoa(port >> 8), strconv.Itoa(port & 0xff)}, ",") + ")"
 		ip2, port2, err := parsePASV(&Reply{Code: 227, Lines: []string{again}})
 		if err != nil || !ip2.Equal(ip) || port2 != port {
 			t.Fatalf("%q read as %v:%d, %q as %v:%d %v", line, ip, port, again, ip2, port2, err)
@@ -115,7 +116,7 @@ func FuzzParseEPSV(f *testing.F) {
 		if port < 1 || port > 65535 {
 			t.Fatalf("%q: port %d", line, port)
 		}
-		if !strings.Contains(line, itoa(port)) {
+		if !strings.Contains(line, strconv.Itoa(port)) {
 			t.Fatalf("%q: port %d is not in the reply", line, port)
 		}
 	})

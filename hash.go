@@ -26,12 +26,12 @@ var legacyHash = map[string]string{
 // strongest first: those listed with HASH in FEAT, then those whose legacy
 // command (XSHA256, XSHA1, XMD5, XCRC) FEAT lists.
 func (c *Conn) HashAlgorithms(ctx context.Context) ([]string, error) {
-	f, err := c.Features(ctx)
+	f, err := c.features(ctx)
 	if err != nil {
 		return nil, err
 	}
 	offered := map[string]bool{}
-	if f.Has("HASH") {
+	if f.Has("HASH") && !c.noHASH {
 		for _, a := range strings.Split(f.Param("HASH"), ";") {
 			a = strings.ToUpper(strings.TrimSuffix(strings.TrimSpace(a), "*"))
 			offered[a] = true
@@ -70,14 +70,22 @@ func (c *Conn) Hash(ctx context.Context, path, algo string) (usedAlgo, sum strin
 	if !known {
 		return "", "", &ArgumentError{Cmd: "HASH", Arg: algo, Msg: "unknown algorithm"}
 	}
-	f, _ := c.Features(ctx)
+	f, _ := c.features(ctx)
 	var r *Reply
-	if f.Has("HASH") && strings.Contains(strings.ToUpper(f.Param("HASH")), algo) {
-		if _, err := c.cmd(ctx, 2, "OPTS", "HASH", algo); err != nil {
-			return "", "", err
+	useHASH := !c.noHASH && f.Has("HASH") && strings.Contains(strings.ToUpper(f.Param("HASH")), algo)
+	if useHASH {
+		if _, err = c.cmd(ctx, 2, "OPTS", "HASH", algo); err == nil {
+			r, err = c.cmd(ctx, 2, "HASH", path)
 		}
-		r, err = c.cmd(ctx, 2, "HASH", path)
-	} else {
+		// Only "not implemented" sends this Conn to the legacy commands
+		// for good; a refusal about the file (550) is the answer.
+		if notImplemented(err) {
+			c.noHASH = true
+			c.traceFallback(ctx, "HASH", legacy, true, err)
+			useHASH = false
+		}
+	}
+	if !useHASH {
 		r, err = c.cmd(ctx, 2, legacy, path)
 	}
 	if err != nil {
@@ -97,7 +105,7 @@ func hashValue(msg, algo string) (string, bool) {
 	want := map[string]int{HashSHA256: 64, HashSHA1: 40, HashMD5: 32, HashCRC32: 8}[algo]
 	words := strings.Fields(msg)
 	for _, w := range words {
-		if len(w) == want && isHex(w) {
+		if len(w) == want && strings.Trim(w, hexDigits) == "" {
 			return strings.ToLower(w), true
 		}
 	}
@@ -108,7 +116,7 @@ func hashValue(msg, algo string) (string, bool) {
 	// unambiguous reply (one short hex word) is read that way.
 	var short []string
 	for _, w := range words {
-		if len(w) < want && isHex(w) {
+		if len(w) < want && strings.Trim(w, hexDigits) == "" {
 			short = append(short, w)
 		}
 	}
@@ -118,14 +126,4 @@ func hashValue(msg, algo string) (string, bool) {
 	return strings.ToLower(strings.Repeat("0", want-len(short[0])) + short[0]), true
 }
 
-func isHex(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
+const hexDigits = "0123456789abcdefABCDEF"

@@ -149,7 +149,11 @@ func TestLoginRefused(t *testing.T) {
 		}, 421},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := fakeftp.New(t, steps(welcome, tt.steps, pwdSteps("/still-here")))
+			after := pwdSteps("/still-here")
+			if tt.code == 421 {
+				after = []fakeftp.Step{fakeftp.Optional(), fakeftp.ExpectEOF()}
+			}
+			srv := fakeftp.New(t, steps(welcome, tt.steps, after))
 			c := dialFake(t, srv, nil)
 			err := c.Login(fakeCtx(t), "alice", "wrong")
 			var fe *ftp.Error
@@ -161,6 +165,15 @@ func TestLoginRefused(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "wrong") {
 				t.Errorf("error %q shows the password", err)
+			}
+			if tt.code == 421 {
+				// The server is closing the connection: later calls say so,
+				// with its words, without sending anything.
+				_, err := c.CurrentDir(fakeCtx(t))
+				if !errors.Is(err, ftp.ErrBroken) || !strings.Contains(err.Error(), "421 Too many users") {
+					t.Errorf("CurrentDir after 421: %v; want ErrBroken with the 421 text", err)
+				}
+				return
 			}
 			checkInStep(t, c, "/still-here")
 		})

@@ -52,7 +52,11 @@ func parsePASV(r *Reply) (net.IP, int, error) {
 }
 
 // parseEPSV reads a 229 reply: "Entering Extended Passive Mode (|||port|)"
-// where "|" may be any printable delimiter (RFC 2428 section 3).
+// where "|" may be any printable delimiter (RFC 2428 section 3). A
+// network protocol and address between the first delimiters, which RFC
+// 2428 leaves empty but some servers fill in ("(|1|198.51.100.7|31250|)"),
+// are ignored: the data connection goes to the control connection's peer,
+// as for PASV (Python's ftplib reads them the same way).
 func parseEPSV(r *Reply) (int, error) {
 	msg := r.Message()
 	bad := func(why string) (int, error) {
@@ -71,10 +75,11 @@ func parseEPSV(r *Reply) (int, error) {
 		return bad("too short")
 	}
 	d := body[0]
-	if d < 33 || d > 126 || body[1] != d || body[2] != d || body[len(body)-1] != d {
+	fields := strings.Split(body, string(d))
+	if d < 33 || d > 126 || len(fields) != 5 || fields[0] != "" || fields[4] != "" {
 		return bad("with malformed delimiters")
 	}
-	digits := body[3 : len(body)-1]
+	digits := fields[3]
 	port, err := strconv.Atoi(digits)
 	if err != nil || digits == "" || digits[0] == '+' || digits[0] == '-' {
 		return bad("with a port that is not a number")

@@ -2,8 +2,10 @@ package ftp
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"strings"
 	"testing"
@@ -66,6 +68,10 @@ func TestParseEPSV(t *testing.T) {
 		{"229 Entering Extended Passive Mode (!!!6446!)", 6446}, // any delimiter (RFC 2428)
 		{"229 (|||1|)", 1},
 		{"229 (|||65535|).", 65535},
+		// An address field, which RFC 2428 leaves empty, is ignored:
+		// the data connection goes to the control peer.
+		{"229 Entering Extended Passive Mode (|1|198.51.100.7|31250|)", 31250},
+		{"229 Entering Extended Passive Mode (|2|2001:db8::7|31250|)", 31250},
 	}
 	for _, tt := range tests {
 		port, err := parseEPSV(reply(229, tt.line))
@@ -84,7 +90,8 @@ func TestParseEPSV(t *testing.T) {
 		"229 Entering Extended Passive Mode (|||6446|",
 		"229 Entering Extended Passive Mode (|||6446!)",
 		"229 Entering Extended Passive Mode (   6446 )",
-		"229 Entering Extended Passive Mode (|1|10.9.8.7|6446|)", // address fields must be empty
+		"229 Entering Extended Passive Mode (|1|10.9.8.7|6446|7|)", // one field too many
+		"229 Entering Extended Passive Mode (|1|10.9.8.7|6446)",
 		"229",
 	} {
 		_, err := parseEPSV(reply(229, line))
@@ -318,5 +325,40 @@ func TestLFWriterSource(t *testing.T) {
 				t.Errorf("%q: got %q %v, want %q", clip(tt.in), clip(string(got)), err, clip(tt.want))
 			}
 		}
+	}
+}
+
+// TestErrorsOnOneLine: a multi-line refusal and errors joined by the
+// library print on one line, parts joined with ": ".
+func TestErrorsOnOneLine(t *testing.T) {
+	refusal := &Error{Code: 550, Msg: "Can't open:\nNo such file", Cmd: "RETR f"}
+	if got, want := refusal.Error(), "ftp: RETR f: 550 Can't open: No such file"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	cause := errors.New("data connection: reset")
+	joined := joinErrors(refusal, nil, cause)
+	if got, want := joined.Error(), "ftp: RETR f: 550 Can't open: No such file: data connection: reset"; got != want {
+		t.Errorf("joined = %q, want %q", got, want)
+	}
+	if !errors.Is(joined, cause) || !errors.Is(joined, fs.ErrNotExist) {
+		t.Errorf("joined error lost its parts: %v", joined)
+	}
+	if joinErrors(nil, nil) != nil {
+		t.Error("joinErrors of nils is not nil")
+	}
+}
+
+// TestFeaturesIsACopy: changing the map Features returns does not change
+// what the Conn knows.
+func TestFeaturesIsACopy(t *testing.T) {
+	c := &Conn{feat: &Features{"MLST": "type*;"}}
+	f, err := c.Features(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(f, "MLST")
+	f["HASH"] = "SHA-256"
+	if g, _ := c.Features(context.Background()); !g.Has("MLST") || g.Has("HASH") {
+		t.Fatalf("the Conn's features changed through the returned map: %v", g)
 	}
 }

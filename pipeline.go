@@ -99,19 +99,24 @@ func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup
 		switch {
 		case refusal == nil:
 			return nil, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
-		case isSyntaxRefusal(refusal):
+		case notImplemented(refusal):
 			c.noEPSV = true
+			c.traceFallback(ctx, "EPSV", "PASV", true, refusal)
 			return nil, nil
 		}
 		return nil, refusal
 	}
 	port, err := parseEPSV(r)
 	if err != nil {
-		return nil, errors.Join(err, c.resync())
+		return nil, joinErrors(err, c.resync())
 	}
-	conn, err := c.dialData(ctx, c.dataHost(c.peerIP()), port)
+	s := &dataSetup{}
+	err = s.spend(c.d.DataTimeout, func(left time.Duration) error {
+		s.conn, err = c.dialData(ctx, left, c.dataHost(c.peerIP()), port)
+		return err
+	})
 	if err == nil {
-		return &dataSetup{conn: conn}, nil
+		return s, nil
 	}
 	// A server that refuses the transfer command (a missing file) may
 	// close its passive port before the dial arrives: its refusal is then
@@ -155,7 +160,7 @@ func (c *Conn) replyWithin(ctx context.Context, d time.Duration) bool {
 // "bad sequence" (503) or a syntax error.
 func probeFailed(err error) bool {
 	var fe *Error
-	return asError(err, &fe) && (fe.Code == 425 || isSyntaxRefusal(err))
+	return errors.As(err, &fe) && (fe.Code == 425 || isSyntaxRefusal(err))
 }
 
 // pipelineNext sends the next file's commands as t's data connection

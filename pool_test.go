@@ -555,6 +555,8 @@ func TestWalkDirLoop(t *testing.T) {
 		mlsd("/top", "type=cdir;unique=A; .\r\ntype=dir;unique=B; sub\r\ntype=file;unique=F;size=1; f\r\n"),
 		mlsd("/top/sub", "type=dir;unique=A; loop\r\ntype=dir;unique=C; x\r\n"),
 		mlsd("/top/sub/x", ""),
+		// An empty MLSD, without even a cdir entry, is checked with MLST.
+		fakeftp.Expect("MLST /top/sub/x"), fakeftp.Reply("250-facts", " type=dir;unique=C; /top/sub/x", "250 End"),
 		fakeftp.Optional(), fakeftp.Expect("QUIT"), fakeftp.Reply("221 bye"),
 	))
 	c := &ftp.Client{Addr: srv.Addr(), MaxConns: 1, Dialer: *quickDialer()}
@@ -663,4 +665,38 @@ func TestRetry425(t *testing.T) {
 	}
 	c.Close()
 	waitFake(t, srv)
+}
+
+// TestPoolTraceGot: PoolGot says whether the connection was reused and
+// how long the caller waited for it.
+func TestPoolTraceGot(t *testing.T) {
+	srv := startServer(t, ftptest.Options{})
+	var mu sync.Mutex
+	var got []ftp.PoolGotInfo
+	c := newClient(t, srv, 1)
+	c.Dialer.Trace = &ftp.Trace{PoolGot: func(_ context.Context, info ftp.PoolGotInfo) {
+		mu.Lock()
+		got = append(got, info)
+		mu.Unlock()
+	}}
+	ctx := testCtx(t)
+	_, release, err := c.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		_, err := c.Stat(ctx, "/")
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got[0].Reused || !got[1].Reused || got[1].Wait < 100*time.Millisecond || got[1].Open != 1 || got[1].Limit != 1 {
+		t.Fatalf("PoolGot %+v: want a new connection, then the same one after waiting", got)
+	}
 }

@@ -10,23 +10,35 @@ import (
 )
 
 // TestReadDirListHiddenFallback: a server that takes "-a" for part of the
-// path (pyftpdlib) gets plain LIST, and "-a" is not sent again.
+// path (pyftpdlib: 550) gets plain LIST for that call, but a 550 is about a
+// path, so "-a" is tried again next time; a server that says it does not
+// understand the option (501) gets plain LIST from then on.
 func TestReadDirListHiddenFallback(t *testing.T) {
 	unix := "-rw-r--r--    1 0        0               5 Nov 24 03:00 .hidden\r\n"
-	srv := fakeftp.New(t, steps(welcome,
-		fakeftp.Expect("EPSV"), fakeftp.EPSV(),
-		fakeftp.Expect("LIST -a d"), fakeftp.Reply("550 No such file or directory."),
-		fakeftp.Expect("EPSV"), fakeftp.EPSV(),
-		fakeftp.Expect("LIST d"), fakeftp.Reply("150 here"), fakeftp.SendData(unix), fakeftp.CloseData(), fakeftp.Reply("226 done"),
-		fakeftp.Expect("SYST"), fakeftp.Reply("215 UNIX Type: L8"),
-		fakeftp.Expect("EPSV"), fakeftp.EPSV(),
-		fakeftp.Expect("LIST d"), fakeftp.Reply("150 here"), fakeftp.SendData(unix), fakeftp.CloseData(), fakeftp.Reply("226 done"),
-	))
+	list := func(arg string) []fakeftp.Step {
+		return []fakeftp.Step{
+			fakeftp.Expect("EPSV"), fakeftp.EPSV(),
+			fakeftp.Expect("LIST " + arg), fakeftp.Reply("150 here"), fakeftp.SendData(unix), fakeftp.CloseData(), fakeftp.Reply("226 done"),
+		}
+	}
+	refused := func(code string) []fakeftp.Step {
+		return []fakeftp.Step{fakeftp.Expect("EPSV"), fakeftp.EPSV(), fakeftp.Expect("LIST -a d"), fakeftp.Reply(code)}
+	}
+	var script []fakeftp.Step
+	script = append(script, refused("550 No such file or directory.")...)
+	script = append(script, list("d")...)
+	script = append(script, fakeftp.Expect("SYST"), fakeftp.Reply("215 UNIX Type: L8"))
+	script = append(script, refused("550 No such file or directory.")...)
+	script = append(script, list("d")...)
+	script = append(script, refused("501 Invalid option -a")...)
+	script = append(script, list("d")...)
+	script = append(script, list("d")...)
+	srv := fakeftp.New(t, steps(welcome, script))
 	d := quickDialer()
 	d.DisableMLSD = true
 	d.ListHidden = true
 	c := dialFake(t, srv, d)
-	for i := 0; i < 2; i++ {
+	for i := 0; i < 4; i++ {
 		entries, err := c.ReadDir(fakeCtx(t), "d")
 		if err != nil || len(entries) != 1 || entries[0].Name != ".hidden" || entries[0].Type != listing.File {
 			t.Fatalf("ReadDir %d = %+v, %v", i, entries, err)

@@ -1,9 +1,11 @@
 package ftp
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"net/textproto"
+	"strconv"
 	"strings"
 )
 
@@ -113,7 +115,7 @@ func newReplyReader(r io.Reader, maxLine, maxReply int) *replyReader {
 		maxReply = DefaultMaxReplySize
 	}
 	lim := &lineLimiter{r: r, max: maxLine + 2} // + CRLF
-	return &replyReader{lim: lim, text: textproto.NewReader(newBufReader(lim)), maxReply: maxReply}
+	return &replyReader{lim: lim, text: textproto.NewReader(bufio.NewReaderSize(lim, 4096)), maxReply: maxReply}
 }
 
 var errLineTooLong = errors.New("line too long")
@@ -124,7 +126,7 @@ func (rr *replyReader) readLine() (string, error) {
 	line, err := rr.text.ReadLine()
 	if err != nil {
 		if errors.Is(err, errLineTooLong) {
-			return "", &ProtocolError{Msg: "reply line longer than " + itoa(rr.lim.max-2) + " bytes"}
+			return "", &ProtocolError{Msg: "reply line longer than " + strconv.Itoa(rr.lim.max-2) + " bytes"}
 		}
 		if errors.Is(err, io.EOF) {
 			return "", errServerClosed
@@ -134,7 +136,7 @@ func (rr *replyReader) readLine() (string, error) {
 	// The limiter leaves room for CRLF, so a line ended by a bare LF (or
 	// one byte over, before CRLF) gets past it: check the line itself.
 	if len(line) > rr.lim.max-2 {
-		return "", &ProtocolError{Msg: "reply line longer than " + itoa(rr.lim.max-2) + " bytes"}
+		return "", &ProtocolError{Msg: "reply line longer than " + strconv.Itoa(rr.lim.max-2) + " bytes"}
 	}
 	if rr.onLine != nil {
 		rr.onLine(line)
@@ -167,7 +169,7 @@ func (rr *replyReader) read() (*Reply, error) {
 		}
 		size += len(line) + 1
 		if size > rr.maxReply {
-			return nil, &ProtocolError{Msg: "multi-line reply longer than " + itoa(rr.maxReply) + " bytes", Line: clip(first)}
+			return nil, &ProtocolError{Msg: "multi-line reply longer than " + strconv.Itoa(rr.maxReply) + " bytes", Line: clip(first)}
 		}
 		r.Lines = append(r.Lines, line)
 		if atoi3(line) == code && (len(line) == 3 || line[3] == ' ') {

@@ -104,7 +104,7 @@ func stat(ctx context.Context, conn *Conn, name string) (fs.FileInfo, error) {
 			e.Name = base
 			return newFileInfo(base, e), nil
 		}
-		if !isSyntaxRefusal(err) {
+		if !notImplemented(err) {
 			return nil, err
 		}
 		conn.noMLST = true
@@ -162,6 +162,6 @@ func (c *Conn) useMLST(ctx context.Context) bool {
 	if c.noMLST {
 		return false
 	}
-	f, err := c.Features(ctx)
+	f, err := c.features(ctx)
 	return err == nil && f.Has("MLST")
 }

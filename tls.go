@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 )
 
 // TLSMode selects whether and how FTPS is used (RFC 4217).
@@ -198,7 +199,7 @@ func (c *Conn) SetDataProtection(ctx context.Context, private bool) error {
 // command was sent (pyftpdlib drops data connections whose handshake comes
 // first). It is always explicit, so that zero-byte uploads are handshaken too.
 // hs records how it went, for the error if the server refuses the transfer.
-func (c *Conn) dataTLS(ctx context.Context, conn net.Conn, hs *dataHandshake) (net.Conn, error) {
+func (c *Conn) dataTLS(ctx context.Context, conn net.Conn, timeout time.Duration, hs *dataHandshake) (net.Conn, error) {
 	cfg := c.tls.config
 	var view *dataSessions
 	if c.tls.sessions != nil {
@@ -211,7 +212,7 @@ func (c *Conn) dataTLS(ctx context.Context, conn net.Conn, hs *dataHandshake) (n
 		cfg.ClientSessionCache = view
 	}
 	tc := tls.Client(conn, cfg)
-	hctx, cancel := context.WithTimeout(ctx, c.d.DataTimeout)
+	hctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := tc.HandshakeContext(hctx)
 	if view != nil {

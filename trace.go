@@ -57,7 +57,7 @@ type Trace struct {
 
 	// Fallback is called when the Conn replaces a command the server
 	// cannot handle by an older one (EPSV by PASV, EPRT by PORT, MLSD or
-	// "LIST -a" by LIST).
+	// "LIST -a" by LIST, HASH by XSHA256 and the like, MFMT by SITE UTIME).
 	Fallback func(ctx context.Context, info FallbackInfo)
 
 	// The hooks below report a Client's pool of connections, for metrics.

@@ -112,8 +112,8 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		return c.startTransfer(ctx, verb, arg, offset, typ)
 	}
 	r, err := c.preliminary(ctx, line)
-	close(replied)
 	if err != nil {
+		// Refused: stop, before any TLS handshake begins.
 		stop() // after this, setup.hs is settled
 		if probing && probeFailed(err) {
 			c.pipe = pipeNo
@@ -125,6 +125,7 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		}
 		return nil, c.dataRefusal(err, t.hs)
 	}
+	close(replied)
 	if pipelined {
 		c.pipe = pipeYes
 	}
@@ -263,7 +264,12 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan stru
 				}
 				wait.Stop()
 			}
-			tc, err := c.dataTLS(gctx, conn, &s.hs)
+			var tc net.Conn
+			err := s.spend(c.d.DataTimeout, func(left time.Duration) error {
+				var err error
+				tc, err = c.dataTLS(gctx, conn, left, &s.hs)
+				return err
+			})
 			if err != nil {
 				conn.Close()
 				ch <- dataResult{err: err}

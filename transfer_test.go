@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/internal/conformance"
 	"github.com/ferryftp/ftp/internal/fakeftp"
 )
 
@@ -412,11 +413,12 @@ func checkNothingSent(t *testing.T, srv *fakeftp.Server) {
 	}
 }
 
-// TestTranscripts replays whole sessions shaped after real servers, as
-// this client plays them, byte for byte.
+// TestTranscripts replays hand-written sessions shaped after real servers,
+// for behaviours the recorded ones (TestRecordedTranscripts) do not reach:
+// an abort's reply pair, a multi-line banner, MLSD facts.
 func TestTranscripts(t *testing.T) {
-	t.Run("vsftpd", func(t *testing.T) {
-		srv := fakeftp.Replay(t, "testdata/transcripts/vsftpd.txtar")
+	t.Run("handwritten-vsftpd", func(t *testing.T) {
+		srv := fakeftp.Replay(t, "testdata/transcripts/handwritten-vsftpd.txtar")
 		c := dialFake(t, srv, nil)
 		ctx := fakeCtx(t)
 		if err := c.Login(ctx, "", ""); err != nil {
@@ -450,8 +452,8 @@ func TestTranscripts(t *testing.T) {
 		}
 		waitFake(t, srv)
 	})
-	t.Run("pureftpd", func(t *testing.T) {
-		srv := fakeftp.Replay(t, "testdata/transcripts/pureftpd.txtar")
+	t.Run("handwritten-pureftpd", func(t *testing.T) {
+		srv := fakeftp.Replay(t, "testdata/transcripts/handwritten-pureftpd.txtar")
 		c := dialFake(t, srv, nil)
 		ctx := fakeCtx(t)
 		if w := c.Welcome(); len(w.Lines) != 4 || !strings.HasPrefix(w.Message(), "--------- Welcome to Pure-FTPd") {
@@ -470,4 +472,22 @@ func TestTranscripts(t *testing.T) {
 		}
 		waitFake(t, srv)
 	})
+}
+
+// TestRecordedTranscripts replays what the real daemons said to the very
+// session conformance.TranscriptSession runs, as recorded by the
+// integration tests (go test ./integration -run TestRecordTranscripts
+// -record): the client must send the same lines and read the same replies
+// to the same end.
+func TestRecordedTranscripts(t *testing.T) {
+	for _, name := range []string{"vsftpd", "proftpd", "pure-ftpd", "pyftpdlib"} {
+		t.Run(name, func(t *testing.T) {
+			srv := fakeftp.Replay(t, "testdata/transcripts/"+name+".txtar")
+			c := dialFake(t, srv, nil)
+			if err := conformance.TranscriptSession(fakeCtx(t), c, "user", "password"); err != nil {
+				t.Fatal(err)
+			}
+			waitFake(t, srv)
+		})
+	}
 }

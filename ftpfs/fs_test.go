@@ -27,7 +27,7 @@ var tree = map[string]string{
 	"a/b/c/deep.txt":   "deep",
 	"a/one":            "1",
 	"a/two":            "22",
-	"big/blob":         string(make([]byte, 200<<10)),
+	"big/blob":         string(make([]byte, 40<<10)),
 	"emptydir/":        "",
 	"with space/x y z": "spaces",
 }

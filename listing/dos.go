@@ -1,5 +1,7 @@
 package listing
 
+import "strings"
+
 // MS-DOS style lines, sent by IIS (its default "MS-DOS" directory listing
 // style), Windows CE and many embedded servers:
 //
@@ -74,7 +76,7 @@ func parseDOS(p *Parser, line string, e *Entry) (outcome, error) {
 
 	field := line[next.start:next.end]
 	switch {
-	case equalFold(field, "<DIR>"):
+	case strings.EqualFold(field, "<DIR>"):
 		e.Type = Dir
 		e.Size = -1
 	case len(field) > 2 && field[0] == '<' && field[len(field)-1] == '>':
@@ -161,7 +163,7 @@ func parseWin16(p *Parser, line string, e *Entry) (outcome, error) {
 	}
 	field := line[t[1].start:t[1].end]
 	switch {
-	case equalFold(field, "<DIR>"):
+	case strings.EqualFold(field, "<DIR>"):
 		e.Type, e.Size = Dir, -1
 	default:
 		n, ok := parseUint(field)

@@ -2,6 +2,7 @@ package listing
 
 import (
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,7 +32,7 @@ func (t Type) String() string {
 	case Other:
 		return "other"
 	}
-	return "Type(" + itoa(int64(t)) + ")"
+	return "Type(" + strconv.FormatInt(int64(t), 10) + ")"
 }
 
 // Precision says which part of [Entry.ModTime] the server sent. Finer parts
@@ -62,7 +63,7 @@ func (p Precision) String() string {
 	case PrecisionSubsecond:
 		return "subsecond"
 	}
-	return "Precision(" + itoa(int64(p)) + ")"
+	return "Precision(" + strconv.FormatInt(int64(p), 10) + ")"
 }
 
 // Truncate cuts t down to the precision p, so that two times read from

@@ -1,6 +1,10 @@
 package listing
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Format is a directory listing dialect.
 type Format uint8
@@ -38,14 +42,14 @@ func (f Format) String() string {
 	if f < numFormats {
 		return formatNames[f]
 	}
-	return "Format(" + itoa(int64(f)) + ")"
+	return "Format(" + strconv.FormatInt(int64(f), 10) + ")"
 }
 
 // ParseFormat returns the format named s (as returned by String, compared
 // without regard to case) and whether there is one.
 func ParseFormat(s string) (Format, bool) {
 	for f, n := range formatNames {
-		if equalFold(s, n) {
+		if strings.EqualFold(s, n) {
 			return Format(f), true
 		}
 	}
@@ -77,7 +81,7 @@ func (o DateOrder) String() string {
 	case YMD:
 		return "ymd"
 	}
-	return "DateOrder(" + itoa(int64(o)) + ")"
+	return "DateOrder(" + strconv.FormatInt(int64(o), 10) + ")"
 }
 
 // Options control parsing. The zero value detects the format and reads

@@ -3,6 +3,7 @@ package listing
 import (
 	"errors"
 	"io/fs"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -205,7 +206,7 @@ func TestFeedVMSWrapped(t *testing.T) {
 			if !errors.As(g.err, &le) {
 				t.Fatalf("error %v is not a *LineError", g.err)
 			}
-			s = "err " + itoa(int64(le.Line))
+			s = "err " + strconv.FormatInt(int64(le.Line), 10)
 			if errors.Is(le, ErrTruncated) {
 				s += " " + le.Raw
 			}

@@ -141,25 +141,25 @@ func parseMLSx(p *Parser, line string, e *Entry) (outcome, error) {
 // to its target.
 func mlsxType(v string) (Type, string) {
 	switch {
-	case equalFold(v, "file"):
+	case strings.EqualFold(v, "file"):
 		return File, ""
-	case equalFold(v, "dir"), equalFold(v, "cdir"), equalFold(v, "pdir"):
+	case strings.EqualFold(v, "dir"), strings.EqualFold(v, "cdir"), strings.EqualFold(v, "pdir"):
 		return Dir, ""
 	}
 	const osUnix = "os.unix="
-	if len(v) > len(osUnix) && equalFold(v[:len(osUnix)], osUnix) {
+	if len(v) > len(osUnix) && strings.EqualFold(v[:len(osUnix)], osUnix) {
 		kind := v[len(osUnix):]
 		target := ""
 		if i := strings.IndexByte(kind, ':'); i >= 0 {
 			kind, target = kind[:i], kind[i+1:]
 		}
-		if equalFold(kind, "slink") || equalFold(kind, "symlink") {
+		if strings.EqualFold(kind, "slink") || strings.EqualFold(kind, "symlink") {
 			return Link, target
 		}
-		if equalFold(kind, "dir") {
+		if strings.EqualFold(kind, "dir") {
 			return Dir, ""
 		}
-		if equalFold(kind, "file") {
+		if strings.EqualFold(kind, "file") {
 			return File, ""
 		}
 	}

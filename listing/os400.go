@@ -1,6 +1,8 @@
 package listing
 
-import "strings"
+import (
+	"strings"
+)
 
 // IBM i (OS/400) lines, LISTFMT 0:
 //
@@ -66,7 +68,7 @@ func parseOS400(p *Parser, line string, e *Entry) (outcome, error) {
 		name = name[:n-1]
 		e.Type = Dir
 	}
-	if equalFold(typ, "*MEM") {
+	if strings.EqualFold(typ, "*MEM") {
 		// A member is listed with its file ("FILE.FILE/MEMBER.MBR") but
 		// lives in it, so, like any entry of a directory, it is named by
 		// itself.

@@ -2,7 +2,6 @@ package listing
 
 import (
 	"math"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -10,10 +9,6 @@ import (
 // Hand-written scanning helpers: the hot parsers (MLSx, Unix) must not
 // allocate, so they work on index spans of the line instead of
 // strings.Fields and time.Parse.
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
 
 // eqLower reports whether s equals lower (which must be lower-case ASCII)
 // without regard to ASCII case.

@@ -69,7 +69,7 @@ func isTotalWord(w string) bool {
 		return true
 	}
 	for _, t := range totalWords[1:] {
-		if equalFold(w, t) {
+		if strings.EqualFold(w, t) {
 			return true
 		}
 	}

@@ -143,7 +143,7 @@ func vmsName(s string) bool {
 func vmsFields(p *Parser, name, rest string, e *Entry) error {
 	e.Size = -1
 	e.Type = File
-	if semi := strings.LastIndexByte(name, ';'); semi >= 4 && equalFold(name[semi-4:semi], ".DIR") {
+	if semi := strings.LastIndexByte(name, ';'); semi >= 4 && strings.EqualFold(name[semi-4:semi], ".DIR") {
 		e.Type = Dir
 		name = name[:semi-4]
 	}

@@ -182,7 +182,7 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 				err = cerr
 			}
 			if err != nil {
-				return err
+				return midTransfer(err, n)
 			}
 		}
 		if err := checkSize(remote, m.size, offset); err != nil {
@@ -267,12 +267,12 @@ func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (R
 		if err != nil {
 			return err
 		}
-		_, err = io.Copy(io.MultiWriter(&localWriter{w, "output"}, s, counted), d)
+		n, err := io.Copy(io.MultiWriter(&localWriter{w, "output"}, s, counted), d)
 		if cerr := d.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return err
+			return midTransfer(err, n)
 		}
 		label, err := s.check(ctx, c, remote)
 		if err != nil && isRefusal(err) && cp.Checksum != ChecksumRequire {

@@ -140,7 +140,10 @@ func transient(err error) bool {
 		ve *VerifyError
 		fe *ftp.Error
 	)
+	var mt *midTransferError
 	switch {
+	case errors.As(err, &mt):
+		return !errors.As(mt.err, &le) && !errors.Is(mt.err, context.Canceled)
 	case errors.As(err, &le), errors.As(err, &ue), errors.Is(err, ftp.ErrInvalidArgument),
 		errors.Is(err, errNotResumable), errors.Is(err, errStreamSent):
 		return false
@@ -187,4 +190,22 @@ func neverSucceeds(fe *ftp.Error) bool {
 		}
 	}
 	return false
+}
+
+// midTransferError is a failure after data had begun to flow: the server
+// accepted the command, so whatever its final reply says (ftpserverlib
+// answers "550 Issue during transfer" when the data connection breaks),
+// the failure is of the transfer, not a refusal, and resuming may succeed.
+type midTransferError struct{ err error }
+
+func (e *midTransferError) Error() string { return e.err.Error() }
+func (e *midTransferError) Unwrap() error { return e.err }
+
+// midTransfer marks err as a failure after moved bytes of this attempt
+// had passed.
+func midTransfer(err error, moved int64) error {
+	if err == nil || moved == 0 {
+		return err
+	}
+	return &midTransferError{err}
 }

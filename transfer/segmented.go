@@ -197,6 +197,7 @@ func (sg *segments) work(ctx context.Context, cancel func()) {
 			continue
 		}
 		at, err := sg.fetch(ctx, c, r)
+		err = midTransfer(err, at-r.Start)
 		release(err)
 		if err == nil {
 			sg.done()

@@ -155,7 +155,7 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 				}
 			}
 			if err != nil {
-				return err
+				return midTransfer(err, *n)
 			}
 		} else if err := s.prefix(f, size); err != nil {
 			return &LocalError{Op: "read", Path: display, Err: err}

@@ -56,15 +56,30 @@ func (a *app) connect(ctx context.Context, d *ftp.Dialer, addr string) (*ftp.Con
 	return c, nil
 }
 
-// dialWatching runs d.Dial; when no greeting has come after a few seconds
-// (or what came is not FTP), it tries one TLS handshake on a second
-// connection and, if the port answers it, fails at once with advice to
-// use ftps:// rather than waiting out the timeout.
+// dialWatching runs d.Dial, watching for an implicit-TLS port.
 func (a *app) dialWatching(ctx context.Context, d *ftp.Dialer, addr string) (*ftp.Conn, error) {
+	var c *ftp.Conn
+	err := watchImplicit(ctx, d, addr, func(ctx context.Context) error {
+		var err error
+		c, err = d.Dial(ctx, addr)
+		return err
+	})
+	return c, err
+}
+
+// watchImplicit runs connect, which dials addr with d; when no greeting
+// has come after a few seconds (or what came is not FTP), it tries one TLS
+// handshake on a second connection and, if the port answers it, fails at
+// once with advice to use ftps:// rather than waiting out the timeout.
+func watchImplicit(ctx context.Context, d *ftp.Dialer, addr string, connect func(context.Context) error) error {
 	if d.TLS == ftp.TLSImplicit {
-		return d.Dial(ctx, addr)
+		return connect(ctx)
 	}
-	wait := min(maxGreetingWait, d.Timeout/4)
+	timeout := d.Timeout
+	if timeout <= 0 {
+		timeout = ftp.DefaultTimeout
+	}
+	wait := min(maxGreetingWait, timeout/4)
 	dctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	done := make(chan struct{})
@@ -83,7 +98,7 @@ func (a *app) dialWatching(ctx context.Context, d *ftp.Dialer, addr string) (*ft
 			cancel(&implicitTLSError{Addr: addr})
 		}
 	}()
-	c, err := d.Dial(dctx, addr)
+	err := connect(dctx)
 	close(done)
 	if err != nil {
 		var ie *implicitTLSError
@@ -96,9 +111,9 @@ func (a *app) dialWatching(ctx context.Context, d *ftp.Dialer, addr string) (*ft
 	var pe *ftp.ProtocolError
 	if errors.As(err, &pe) && speaksTLS(ctx, addr, wait) {
 		// Bytes that are not a reply: perhaps a TLS record.
-		return nil, &implicitTLSError{Addr: addr}
+		return &implicitTLSError{Addr: addr}
 	}
-	return c, err
+	return err
 }
 
 // speaksTLS reports whether addr completes a TLS handshake. It only

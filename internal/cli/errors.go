@@ -248,7 +248,9 @@ func connectionOr(err error, def int) int {
 // Message renders err for the one-line report on stderr: the server's
 // code and text rather than Go's wrapping, on one line.
 func Message(err error) string {
-	if fe, ok := err.(*ftp.Error); ok {
+	var fe *ftp.Error
+	if errors.As(err, &fe) && err.Error() == fe.Error() {
+		// A reply, perhaps in wrappers that add nothing to its text.
 		// The lines of a multi-line reply read as one sentence.
 		s := fmt.Sprintf("%d %s", fe.Code, fe.Msg)
 		return strings.ReplaceAll(strings.ReplaceAll(s, "\r", ""), "\n", " ")

@@ -117,7 +117,7 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer a.closeClient(c)
 	rep := a.newReporter("get", false, cmd.Verbose)
 	if local == "-" && a.stdoutTTY {
 		rep.p = nil // a bar would be drawn over the file shown on the terminal
@@ -157,7 +157,7 @@ func getTree(ctx context.Context, a *app, loc *Location, local string, resume bo
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer a.closeClient(c)
 	rep := a.newReporter("get", true, verbose)
 	cp := a.copier(c, parallel, rep.progress())
 	cp.Resume = resume

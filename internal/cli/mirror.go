@@ -63,7 +63,7 @@ func (cmd *mirrorCmd) run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer a.closeClient(c)
 	rep := a.newReporter("mirror", true, cmd.Verbose)
 	cp := a.copier(c, cmd.Parallel, rep.progress())
 	if cmd.DryRun || cmd.Plan != "" {
@@ -187,7 +187,7 @@ func (cmd *applyCmd) run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer a.closeClient(c)
 	rep := a.newReporter("apply", true, cmd.Verbose)
 	cp := a.copier(c, cmd.Parallel, rep.progress())
 	cp.Resume = true // a shard run again continues what it left

@@ -14,7 +14,32 @@ import (
 // connections. The first connection is made at once, so that a failure to
 // connect or log in is reported as such (with the diagnosis of a plain
 // connect to an implicit-TLS port) before any transfer starts.
+//
+// In the shell, a client for the shell's server is kept for the next
+// commands (one per number of connections), so that a get does not log in
+// again; closeClient leaves it open.
 func (a *app) openClient(ctx context.Context, loc *Location, conns int) (*ftp.Client, error) {
+	shared := a.sh != nil && sameServer(loc, a.sh.base)
+	if c := a.sh.client(conns); shared && c != nil {
+		return c, nil
+	}
+	c, err := a.newClient(ctx, loc, conns)
+	if err == nil && shared {
+		a.sh.keepClient(conns, c)
+	}
+	return c, err
+}
+
+// closeClient closes a client openClient returned, unless the shell keeps
+// it.
+func (a *app) closeClient(c *ftp.Client) {
+	if !a.sh.keeps(c) {
+		c.Close()
+	}
+}
+
+// newClient makes the client openClient returns.
+func (a *app) newClient(ctx context.Context, loc *Location, conns int) (*ftp.Client, error) {
 	d, err := a.dialer(loc, 0)
 	if err != nil {
 		return nil, err
@@ -29,9 +54,19 @@ func (a *app) openClient(ctx context.Context, loc *Location, conns int) (*ftp.Cl
 		Dialer: *d, MaxConns: conns,
 	}
 	a.trace.note("connecting to %s (%s)", addr, d.TLS)
-	conn, release, err := c.Conn(ctx)
+	var conn *ftp.Conn
+	var release func()
+	err = watchImplicit(ctx, d, addr, func(ctx context.Context) error {
+		var err error
+		conn, release, err = c.Conn(ctx)
+		return err
+	})
 	if err != nil {
 		c.Close()
+		var ie *implicitTLSError
+		if errors.As(err, &ie) || errors.Is(err, context.Canceled) {
+			return nil, err
+		}
 		var fe *ftp.Error
 		if errors.As(err, &fe) && !errors.Is(err, ftp.ErrBroken) {
 			return nil, &loginError{User: creds.user, Err: err}

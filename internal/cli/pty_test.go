@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,14 +243,8 @@ func TestPasswordPromptInterrupt(t *testing.T) {
 // on SIGTERM as on Ctrl-C.
 func TestServeSIGTERM(t *testing.T) {
 	tmp := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
 	var stdout bytes.Buffer
-	cmd := exec.Command(os.Args[0], "serve", "--tls", "--addr", addr, t.TempDir())
+	cmd := exec.Command(os.Args[0], "serve", "--tls", "--addr", "127.0.0.1:0", t.TempDir())
 	cmd.Env = append(os.Environ(), "FERRY_TEST_AS_FERRY=1", "TMPDIR="+tmp)
 	cmd.Stdout = &stdout
 	if err := cmd.Start(); err != nil {

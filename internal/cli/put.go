@@ -63,7 +63,7 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer a.closeClient(c)
 	remote := loc.Path
 	if cmd.Local != "-" && (remote == "" || loc.DirSlash || isRemoteDir(ctx, c, remote)) {
 		remote = remoteJoin(remote, filepath.Base(cmd.Local))
@@ -90,7 +90,7 @@ func (cmd *putCmd) putTree(ctx context.Context, a *app, loc *Location, remote st
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer a.closeClient(c)
 	rep := a.newReporter("put", true, cmd.Verbose)
 	cp := a.copier(c, cmd.Parallel, rep.progress())
 	cp.Resume = cmd.Continue

@@ -165,6 +165,12 @@ func retryable(err error) bool {
 	if errors.As(err, &ue) || errors.As(err, &le) || errors.As(err, &nr) {
 		return false
 	}
+	var fe *ftp.Error
+	if errors.As(err, &fe) && needsTLS(fe.Msg) {
+		// Pure-FTPd's "421 Sorry, cleartext sessions ... are not
+		// accepted": the same plain login would be refused again.
+		return false
+	}
 	return ftp.IsTransient(err)
 }
 

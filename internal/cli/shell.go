@@ -53,6 +53,39 @@ type shell struct {
 	// recent listing, whose names Tab completes.
 	lastDir   string
 	lastNames []string
+
+	// clients are the connection pools of transfers, by size, kept from
+	// one command to the next.
+	clients map[int]*ftp.Client
+}
+
+// client returns the kept pool of conns connections, or nil. sh may be
+// nil (not in the shell).
+func (sh *shell) client(conns int) *ftp.Client {
+	if sh == nil {
+		return nil
+	}
+	return sh.clients[conns]
+}
+
+func (sh *shell) keepClient(conns int, c *ftp.Client) {
+	if sh.clients == nil {
+		sh.clients = map[int]*ftp.Client{}
+	}
+	sh.clients[conns] = c
+}
+
+// keeps reports whether c is one of the shell's pools.
+func (sh *shell) keeps(c *ftp.Client) bool {
+	if sh == nil {
+		return false
+	}
+	for _, k := range sh.clients {
+		if k == c {
+			return true
+		}
+	}
+	return false
 }
 
 // errQuit ends the shell.
@@ -72,6 +105,9 @@ func (cmd *shellCmd) run(ctx context.Context, a *app) error {
 	defer func() {
 		sh.s.shared = false
 		sh.s.close()
+		for _, c := range sh.clients {
+			c.Close()
+		}
 	}()
 	a.sh = sh
 	defer func() { a.sh = nil }()

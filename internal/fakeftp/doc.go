@@ -54,8 +54,8 @@
 // # Transcripts
 //
 // Recorded sessions are written as transcripts, one line per event, and kept
-// in txtar-style archives (see Archive) whose files named "*.ftp" each hold
-// the transcript of one control connection. LoadScripts and Replay read them.
+// in txtar archives (github.com/rogpeppe/go-internal/txtar) whose files
+// named "*.ftp" each hold the transcript of one control connection. LoadScripts and Replay read them.
 // A transcript line is one of:
 //
 //	S: text       the server sends text CRLF; consecutive S: lines are one write

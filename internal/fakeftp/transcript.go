@@ -1,6 +1,8 @@
 package fakeftp
 
 import (
+	"github.com/rogpeppe/go-internal/txtar"
+
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -126,12 +128,13 @@ func hasPlaceholder(s string) bool {
 	return false
 }
 
-// LoadScripts reads a txtar-style archive and parses each file whose name ends
+// LoadScripts reads a txtar archive (github.com/rogpeppe/go-internal/txtar,
+// the format of Go's own test scripts) and parses each file whose name ends
 // in ".ftp" as the script of one control connection, in archive order. Other
 // files are ignored, so an archive can also hold, say, the listing a test
-// expects the client to parse; get them with ReadArchive.
+// expects the client to parse; read them with txtar.ParseFile.
 func LoadScripts(path string) ([]Script, error) {
-	a, err := ReadArchive(path)
+	a, err := txtar.ParseFile(path)
 	if err != nil {
 		return nil, err
 	}

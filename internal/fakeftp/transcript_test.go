@@ -1,6 +1,8 @@
 package fakeftp_test
 
 import (
+	"github.com/rogpeppe/go-internal/txtar"
+
 	"errors"
 	"fmt"
 	"io"
@@ -26,7 +28,7 @@ func TestReplayTestdata(t *testing.T) {
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			srv := fakeftp.Replay(t, path)
-			a, err := fakeftp.ReadArchive(path)
+			a, err := txtar.ParseFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,26 +187,6 @@ func TestParseTranscriptErrors(t *testing.T) {
 		if want := strings.Count(text, "\n"); pe.Line != want {
 			t.Errorf("%q: error on line %d, want %d", text, pe.Line, want)
 		}
-	}
-}
-
-func TestParseArchive(t *testing.T) {
-	a := fakeftp.ParseArchive([]byte("comment\n-- a.ftp --\nS: 1\n-- not a marker\n-- b --\nno newline"))
-	want := &fakeftp.Archive{
-		Comment: []byte("comment\n"),
-		Files: []fakeftp.File{
-			{Name: "a.ftp", Data: []byte("S: 1\n-- not a marker\n")},
-			{Name: "b", Data: []byte("no newline\n")},
-		},
-	}
-	if d := cmp.Diff(want, a); d != "" {
-		t.Errorf("archive (-want +got):\n%s", d)
-	}
-	if b, ok := a.File("b"); !ok || string(b) != "no newline\n" {
-		t.Errorf("File(b) = %q, %v", b, ok)
-	}
-	if _, ok := a.File("c"); ok {
-		t.Error("File(c) found")
 	}
 }
 

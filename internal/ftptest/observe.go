@@ -16,9 +16,12 @@ func (s *Server) observeReply(sess *session, line string) bool {
 	var port int
 	switch {
 	case strings.HasPrefix(line, "227 "):
-		port = parsePASVPort(line)
+		if addr, err := ParsePASV(line); err == nil {
+			ap, _ := netip.ParseAddrPort(addr)
+			port = int(ap.Port())
+		}
 	case strings.HasPrefix(line, "229 "):
-		port = parseEPSVPort(line)
+		port, _ = ParseEPSV(line)
 	}
 	if port > 0 {
 		s.announcePassive(sess, port)
@@ -48,36 +51,6 @@ func (s *Server) observeCommand(sess *session, line string) bool {
 	return true
 }
 
-// parsePASVPort extracts the port from "227 ... (h1,h2,h3,h4,p1,p2)".
-func parsePASVPort(line string) int {
-	open, closing := strings.IndexByte(line, '('), strings.LastIndexByte(line, ')')
-	if open < 0 || closing < open {
-		return 0
-	}
-	if ap, ok := parsePORTArg(line[open+1 : closing]); ok {
-		return int(ap.Port())
-	}
-	return 0
-}
-
-// parseEPSVPort extracts the port from "229 ... (|||port|)".
-func parseEPSVPort(line string) int {
-	open := strings.Index(line, "(|||")
-	if open < 0 {
-		return 0
-	}
-	rest := line[open+4:]
-	end := strings.IndexByte(rest, '|')
-	if end < 0 {
-		return 0
-	}
-	p, err := strconv.ParseUint(rest[:end], 10, 16)
-	if err != nil {
-		return 0
-	}
-	return int(p)
-}
-
 // parsePORTArg parses RFC 959 "h1,h2,h3,h4,p1,p2".
 func parsePORTArg(arg string) (netip.AddrPort, bool) {
 	parts := strings.Split(strings.TrimSpace(arg), ",")
@@ -86,7 +59,7 @@ func parsePORTArg(arg string) (netip.AddrPort, bool) {
 	}
 	var b [6]byte
 	for i, p := range parts {
-		v, err := strconv.ParseUint(p, 10, 8)
+		v, err := strconv.ParseUint(strings.TrimSpace(p), 10, 8)
 		if err != nil {
 			return netip.AddrPort{}, false
 		}

@@ -128,7 +128,7 @@ func TestReuseRefusesOtherControlConnection(t *testing.T) {
 			b := tlsClient(t, s, clientConfig(s, tls.NewLRUClientSessionCache(4)))
 			// b's data connection presents a's session, as a client sharing
 			// one session cache across a connection pool would.
-			b.dataCfg = a.tlsCfg
+			b.DataTLS = a.cfg
 			r := b.transfer("LIST", nil, false)
 			if r.code != 522 {
 				t.Fatalf("LIST with a foreign session: %+v", r)
@@ -174,7 +174,7 @@ func TestReuseImplicit(t *testing.T) {
 	}
 	bad := dial(t, s, s.ClientTLSConfig())
 	bad.login("u", "p")
-	bad.dataCfg = clientConfig(s, nil)
+	bad.DataTLS = clientConfig(s, nil)
 	if r := bad.transfer("LIST", nil, false); r.code != 522 {
 		t.Fatalf("LIST without resumption: %+v", r)
 	}

@@ -21,7 +21,7 @@ func TestExplicitTLS(t *testing.T) {
 				t.Fatalf("FEAT lacks AUTH TLS: %q", feat)
 			}
 			c.authTLS()
-			if got := c.conn.(*tls.Conn).ConnectionState().Version; got != v {
+			if got := tlsVersion(c); got != v {
 				t.Fatalf("control TLS version %s, want %s", tls.VersionName(got), tls.VersionName(v))
 			}
 			c.login("u", "p")
@@ -55,7 +55,7 @@ func TestImplicitTLS(t *testing.T) {
 			}
 			c := dial(t, s, s.ClientTLSConfig())
 			c.login("u", "p")
-			if got := c.conn.(*tls.Conn).ConnectionState().Version; got != v {
+			if got := tlsVersion(c); got != v {
 				t.Fatalf("control TLS version %s, want %s", tls.VersionName(got), tls.VersionName(v))
 			}
 			if r := c.transfer("STOR f", []byte("implicit"), false); r.code != 226 {
@@ -163,4 +163,9 @@ func expectHangup(t *testing.T, c *rawClient) {
 	if _, _, err := c.read(); err == nil {
 		t.Fatal("control connection still open after a refused data connection")
 	}
+}
+
+func tlsVersion(c *rawClient) uint16 {
+	st, _ := c.TLSState()
+	return st.Version
 }
