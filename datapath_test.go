@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -72,10 +73,10 @@ func TestDataPathReadAllocatesNothing(t *testing.T) {
 
 // TestDataPathAllocsFlat: a whole transfer allocates the same whether it
 // moves 1 MiB or 32 MiB: nothing per read or write, in Download.WriteTo (so
-// io.Copy) and in Store from a reader. Store from a file on a plain
-// connection has no reads or writes of its own (the kernel copies, with
-// sendfile), but the standard library's sendfile allocates four small
-// objects per call, one call per BufferSize chunk: that is bounded too.
+// io.Copy), in Store from a reader, and in Store from a file on a plain
+// connection, which the kernel copies with sendfile, called directly on
+// Linux; elsewhere the standard library's sendfile allocates four small
+// objects per BufferSize chunk, which is bounded too.
 func TestDataPathAllocsFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("moves 200 MiB")
@@ -109,7 +110,7 @@ func TestDataPathAllocsFlat(t *testing.T) {
 		{"Store/reader", 0, func(c *ftp.Conn, size int64) error {
 			return c.Store(ctx, "f", io.LimitReader(zeros{}, size))
 		}},
-		{"Store/file", 4, func(c *ftp.Conn, size int64) error {
+		{"Store/file", fileAllocsPerChunk(), func(c *ftp.Conn, size int64) error {
 			f := file(size)
 			return c.Store(ctx, "f", f)
 		}},
@@ -248,4 +249,34 @@ func TestFinalWithoutDataConnection(t *testing.T) {
 	c := dialFake(t, srv, activeDialer())
 	checkRetrieve(t, c, "empty", "")
 	checkInStep(t, c, "/after")
+}
+
+func fileAllocsPerChunk() float64 {
+	if runtime.GOOS == "linux" {
+		return 0
+	}
+	return 4
+}
+
+// TestStoreFileWithoutSendfile: a regular file the kernel cannot sendfile
+// from (on Linux, /proc/self/status answers EINVAL) is sent with reads and
+// writes instead, whole.
+func TestStoreFileWithoutSendfile(t *testing.T) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status:", err)
+	}
+	defer f.Close()
+	srv := startServer(t, ftptest.Options{})
+	c := dialLogin(t, srv, ftp.Dialer{})
+	if err := c.Store(context.Background(), "status", f); err != nil {
+		t.Fatal(err)
+	}
+	got, err := afero.ReadFile(srv.FS(), "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(got, []byte("Name:")) {
+		t.Errorf("the server has %q", got)
+	}
 }

@@ -188,7 +188,8 @@ func TestShellTerminal(t *testing.T) {
 	tm.send("cd ..\r")
 	tm.expect(`ferry 127\.0\.0\.1:/> `)
 
-	// Ctrl-C at the prompt drops the line; a second one leaves.
+	// Ctrl-C at the prompt drops the line; a second one leaves. The exit
+	// status is the last failure's (not the interrupted command's).
 	tm.send("half a line\x03")
 	tm.expect(`Ctrl-C again, or Ctrl-D, to leave`)
 	tm.send("\x03")
@@ -210,9 +211,12 @@ func TestShellTerminal(t *testing.T) {
 	tm.expect(`cd \.\.`)
 	tm.send("\r")
 	tm.expect(`ferry 127\.0\.0\.1:/> `)
+	tm.send("get nope.txt\r")
+	tm.expect(`no such file`)
+	tm.expect(`/> `)
 	tm.send("\x04")
-	if code := tm.wait(5 * time.Second); code != 0 {
-		t.Errorf("exit status %d after Ctrl-D", code)
+	if code := tm.wait(5 * time.Second); code != 5 {
+		t.Errorf("exit status %d after a failed get and Ctrl-D, want 5", code)
 	}
 }
 
