@@ -155,6 +155,13 @@ func TestShellTerminal(t *testing.T) {
 	tm.expect(`alpha-report\.txt`)
 	tm.expect(`/pub> `)
 
+	// Tab completes a command name.
+	tm.send("lp\t")
+	tm.expect(`lpwd `)
+	tm.send("\r")
+	tm.expect(regexp.QuoteMeta(dir))
+	tm.expect(`/pub> `)
+
 	// Tab completes the name from the listing; editing keys work (Ctrl-A
 	// to the start of the line, Ctrl-E to its end).
 	tm.send("et al\t")
@@ -200,7 +207,7 @@ func TestShellTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "ls\nget alpha-report.txt\nget big.bin\ncd ..\n"; string(hist) != want {
+	if want := "ls\nlpwd\nget alpha-report.txt\nget big.bin\ncd ..\n"; string(hist) != want {
 		t.Errorf("history file = %q, want %q", hist, want)
 	}
 
