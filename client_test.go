@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -305,6 +306,12 @@ func TestHeldWriterWaitsOnContext(t *testing.T) {
 func TestClientConcurrent(t *testing.T) {
 	srv := startServer(t, ftptest.Options{})
 	c := newClient(t, srv, 3)
+	var aborts atomic.Int64
+	c.Dialer.Trace = &ftp.Trace{CommandSent: func(_ context.Context, info ftp.CommandInfo) {
+		if info.Verb == "ABOR" {
+			aborts.Add(1)
+		}
+	}}
 	ctx := testCtx(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
@@ -348,6 +355,11 @@ func TestClientConcurrent(t *testing.T) {
 	}
 	if n := srv.ControlConns(); n > 3 {
 		t.Errorf("%d control connections made with MaxConns 3", n)
+	}
+	// Files read at once are not robbed of their connection by callers
+	// waiting for one: no download was cut short.
+	if n := aborts.Load(); n != 0 {
+		t.Errorf("%d downloads aborted", n)
 	}
 }
 
@@ -460,5 +472,44 @@ func TestCreateCloseReportsOutcome(t *testing.T) {
 	// The connection stayed usable (ABOR) or was replaced.
 	if _, err := c.ReadDir(ctx, "/"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOpenFilesKeepTheirConnections: Files being read are not robbed of
+// their connection by the callers queueing for one; only a File left
+// unused lends it (TestHeldFileMaxConns1).
+func TestOpenFilesKeepTheirConnections(t *testing.T) {
+	srv := startServer(t, ftptest.Options{})
+	data := conformance.Data(256 << 10)
+	afero.WriteFile(srv.FS(), "/f", data, 0o644)
+	c := newClient(t, srv, 2)
+	var aborts atomic.Int64
+	c.Dialer.Trace = &ftp.Trace{CommandSent: func(_ context.Context, info ftp.CommandInfo) {
+		if info.Verb == "ABOR" {
+			aborts.Add(1)
+		}
+	}}
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() {
+			for range 4 {
+				f, err := c.Open(ctx, "/f")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{f}, make([]byte, 4096))
+				f.Close()
+				if err != nil || n != int64(len(data)) {
+					t.Errorf("read %d bytes, %v", n, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := aborts.Load(); n != 0 {
+		t.Errorf("%d downloads cut short to lend their connection", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"sync"
+	"time"
 )
 
 // File is a remote file opened for reading by Client.Open. Read reads it
@@ -16,9 +17,10 @@ import (
 // nothing. The methods of a File may be called from several goroutines;
 // they run one at a time.
 //
-// An open File holds one of the Client's connections. Between calls,
-// another caller that finds every connection taken may take it: the File's
-// download is then ended and resumed at the same offset by its next read.
+// An open File holds one of the Client's connections. When it has sat
+// unused between calls for a moment (100 ms), another caller that finds
+// every connection taken may take that connection: the File's download is
+// then ended and resumed at the same offset by its next read.
 // So a goroutine that holds a File may use the same Client meanwhile, even
 // with MaxConns 1.
 type File struct {
@@ -26,15 +28,16 @@ type File struct {
 	ctx  context.Context
 	name string
 
-	mu     sync.Mutex
-	pc     *pconn    // the connection held, or nil
-	dl     *Download // the download in progress on pc, or nil
-	dlPos  int64     // the offset of the next byte dl yields
-	offset int64     // the offset for Read and Seek
-	size   int64     // the file's size, or -1 until known
-	info   fs.FileInfo
-	closed bool
-	parked bool // in c.parked; guarded by c.mu
+	mu       sync.Mutex
+	pc       *pconn    // the connection held, or nil
+	dl       *Download // the download in progress on pc, or nil
+	dlPos    int64     // the offset of the next byte dl yields
+	offset   int64     // the offset for Read and Seek
+	size     int64     // the file's size, or -1 until known
+	info     fs.FileInfo
+	closed   bool
+	parked   bool      // in c.parked; guarded by c.mu
+	parkedAt time.Time // when parked; guarded by c.mu
 }
 
 // Open opens name for reading and starts downloading it. ctx governs the
@@ -314,7 +317,7 @@ func (f *File) yield() *pconn {
 func (c *Client) park(f *File) {
 	c.mu.Lock()
 	if !f.parked && !c.closed {
-		f.parked = true
+		f.parked, f.parkedAt = true, time.Now()
 		c.parked = append(c.parked, f)
 	}
 	c.mu.Unlock()
@@ -334,9 +337,10 @@ func (c *Client) unpark(f *File) {
 	c.mu.Unlock()
 }
 
-// popParkedLocked takes the File parked longest off the list, or nil.
-func (c *Client) popParkedLocked() *File {
-	if len(c.parked) == 0 {
+// popParkedLocked takes off the list the File parked longest, if it has
+// been parked for minAge at least, or returns nil.
+func (c *Client) popParkedLocked(minAge time.Duration) *File {
+	if len(c.parked) == 0 || time.Since(c.parked[0].parkedAt) < minAge {
 		return nil
 	}
 	f := c.parked[0]

@@ -103,9 +103,9 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 			}
 			return nil, err
 		}
-		if f := c.popParkedLocked(); f != nil {
-			// Every connection is taken, one by an open File between
-			// calls: its download is ended and resumed later (REST), so
+		if f := c.popParkedLocked(stealAfter); f != nil {
+			// Every connection is taken, one by a File left unused for a
+			// while: its download is ended and resumed later (REST), so
 			// that a goroutine holding a File can use the Client too.
 			c.mu.Unlock()
 			if pc := f.yield(); pc != nil {
@@ -116,37 +116,72 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 		}
 		w := make(chan *pconn, 1)
 		c.waiters = append(c.waiters, w)
+		var steal <-chan time.Time
+		var timer *time.Timer
+		if len(c.parked) > 0 {
+			timer = time.NewTimer(stealAfter - time.Since(c.parked[0].parkedAt))
+			steal = timer.C
+		}
 		c.mu.Unlock()
+		var pc *pconn
+		var stealing, cancelled bool
 		select {
-		case pc := <-w:
-			if pc == nil {
-				continue // a slot opened: dial
-			}
-			c.traceGot(ctx, true, time.Since(start))
-			return pc, nil
+		case pc = <-w:
+		case <-steal:
+			stealing = true
 		case <-ctx.Done():
-			c.mu.Lock()
-			for i, x := range c.waiters {
-				if x == w {
-					c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
-					break
-				}
-			}
-			c.mu.Unlock()
-			select {
-			case pc := <-w: // handed over just as ctx ended: pass it on
-				if pc != nil {
-					c.put(ctx, pc)
-				} else {
-					c.mu.Lock()
-					c.wakeLocked()
-					c.mu.Unlock()
-				}
-			default:
+			cancelled = true
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		handed := true
+		if stealing || cancelled {
+			// Leave the queue, unless something was handed over already.
+			pc, handed = c.dequeue(w)
+		}
+		switch {
+		case cancelled && pc != nil:
+			c.put(ctx, pc) // handed over just as ctx ended: pass it on
+			return nil, ctx.Err()
+		case cancelled:
+			if handed {
+				c.mu.Lock()
+				c.wakeLocked() // pass the free slot on
+				c.mu.Unlock()
 			}
 			return nil, ctx.Err()
+		case pc != nil:
+			c.traceGot(ctx, true, time.Since(start))
+			return pc, nil
+		}
+		// A slot opened (dial), or a File has sat unused long enough to
+		// lend its connection: look again.
+	}
+}
+
+// stealAfter is how long an open File must have sat unused between calls
+// before a caller that finds every connection taken takes its connection.
+// A File being read is back within microseconds; one held by a goroutine
+// that went on to other work (perhaps waiting for this very caller) is
+// not.
+const stealAfter = 100 * time.Millisecond
+
+// dequeue takes the waiter w off the queue. If it was not there any more,
+// something was handed to it, which dequeue receives and returns: a
+// connection, or nil for a free slot (handed is then true).
+func (c *Client) dequeue(w chan *pconn) (pc *pconn, handed bool) {
+	c.mu.Lock()
+	for i, x := range c.waiters {
+		if x == w {
+			c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
+			c.mu.Unlock()
+			return nil, false
 		}
 	}
+	c.mu.Unlock()
+	// Whoever took w off the queue sends on it, perhaps a moment later.
+	return <-w, true
 }
 
 // dialFailed accounts for a failed dial. It returns how long to wait
