@@ -28,9 +28,9 @@ type streamServer struct {
 	// readPace makes STOR read 16 KiB at a time with this pause between,
 	// through a small receive buffer: a slow link.
 	readPace time.Duration
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	conns []net.Conn
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	conns    []net.Conn
 }
 
 // chunk is the size of the server's reads and writes.
