@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -278,5 +279,32 @@ func TestStoreFileWithoutSendfile(t *testing.T) {
 	}
 	if !bytes.HasPrefix(got, []byte("Name:")) {
 		t.Errorf("the server has %q", got)
+	}
+}
+
+// TestSlowUploadIsNotIdle: on a slow link one write of BufferSize can take
+// longer than DataTimeout while data moves all along; the upload must not
+// fail for it (the write is resumed), while a stalled one still does
+// (TestStoreFileCancel's server, TestSyncCancelUpload).
+func TestSlowUploadIsNotIdle(t *testing.T) {
+	s := newStreamServer(t, 0, nil)
+	s.readPace = 20 * time.Millisecond // about 800 kB/s: a 256 KiB write takes about 330 ms
+	d := ftp.Dialer{
+		DataTimeout: 250 * time.Millisecond,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.SetWriteBuffer(16 << 10)
+			}
+			return c, err
+		},
+	}
+	c := dialStream(t, s, nil, d)
+	start := time.Now()
+	if err := c.Store(context.Background(), "f", io.LimitReader(zeros{}, 1<<20)); err != nil {
+		t.Fatalf("Store after %v: %v", time.Since(start), err)
+	}
+	if el := time.Since(start); el < 3*d.DataTimeout {
+		t.Fatalf("the upload took %v: too quick to show anything", el)
 	}
 }
