@@ -386,12 +386,27 @@ func (t *transfer) writeData(p []byte) error {
 	if t.data == nil {
 		return errors.New("the server ended the transfer before any data was sent")
 	}
-	if err := t.guard.before(); err != nil {
-		return err
+	for {
+		if err := t.guard.before(); err != nil {
+			return err
+		}
+		n, err := t.data.Write(p)
+		t.n += int64(n)
+		if err == nil {
+			return nil
+		}
+		// A large write on a slow link can outlast the deadline while
+		// moving data all along: it was not idle. A plain TCP write that
+		// timed out after moving some bytes is resumed with the deadline
+		// moved on (before does that); a TLS write cannot be resumed, and
+		// its buffer is small (tlsBufferSize).
+		var ne net.Error
+		if _, plain := t.data.(*net.TCPConn); plain && n > 0 && errors.As(err, &ne) && ne.Timeout() && !t.guard.cancelled.Load() {
+			p = p[n:]
+			continue
+		}
+		return t.guard.wrap(err)
 	}
-	n, err := t.data.Write(p)
-	t.n += int64(n)
-	return t.guard.wrap(err)
 }
 
 // acceptedFailure is a transfer that failed after the server answered its
