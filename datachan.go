@@ -15,10 +15,6 @@ type dataSetup struct {
 	conn net.Conn      // passive: connected
 	ln   net.Listener  // active: listening
 	hs   dataHandshake // under PROT P: how the TLS handshake went
-	// waitedOut: the TLS handshake began before the server replied to
-	// the transfer command (see handshakeWait).
-	waitedOut bool
-
 	// rejected holds the addresses of connections from other hosts that
 	// accept closed, for the trace; written by the goroutine accepting.
 	rejected []string

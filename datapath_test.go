@@ -6,8 +6,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -72,10 +74,10 @@ func TestDataPathReadAllocatesNothing(t *testing.T) {
 
 // TestDataPathAllocsFlat: a whole transfer allocates the same whether it
 // moves 1 MiB or 32 MiB: nothing per read or write, in Download.WriteTo (so
-// io.Copy) and in Store from a reader. Store from a file on a plain
-// connection has no reads or writes of its own (the kernel copies, with
-// sendfile), but the standard library's sendfile allocates four small
-// objects per call, one call per BufferSize chunk: that is bounded too.
+// io.Copy), in Store from a reader, and in Store from a file on a plain
+// connection, which the kernel copies with sendfile, called directly on
+// Linux; elsewhere the standard library's sendfile allocates four small
+// objects per BufferSize chunk, which is bounded too.
 func TestDataPathAllocsFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("moves 200 MiB")
@@ -109,7 +111,7 @@ func TestDataPathAllocsFlat(t *testing.T) {
 		{"Store/reader", 0, func(c *ftp.Conn, size int64) error {
 			return c.Store(ctx, "f", io.LimitReader(zeros{}, size))
 		}},
-		{"Store/file", 4, func(c *ftp.Conn, size int64) error {
+		{"Store/file", fileAllocsPerChunk(), func(c *ftp.Conn, size int64) error {
 			f := file(size)
 			return c.Store(ctx, "f", f)
 		}},
@@ -248,4 +250,61 @@ func TestFinalWithoutDataConnection(t *testing.T) {
 	c := dialFake(t, srv, activeDialer())
 	checkRetrieve(t, c, "empty", "")
 	checkInStep(t, c, "/after")
+}
+
+func fileAllocsPerChunk() float64 {
+	if runtime.GOOS == "linux" {
+		return 0
+	}
+	return 4
+}
+
+// TestStoreFileWithoutSendfile: a regular file the kernel cannot sendfile
+// from (on Linux, /proc/self/status answers EINVAL) is sent with reads and
+// writes instead, whole.
+func TestStoreFileWithoutSendfile(t *testing.T) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status:", err)
+	}
+	defer f.Close()
+	srv := startServer(t, ftptest.Options{})
+	c := dialLogin(t, srv, ftp.Dialer{})
+	if err := c.Store(context.Background(), "status", f); err != nil {
+		t.Fatal(err)
+	}
+	got, err := afero.ReadFile(srv.FS(), "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(got, []byte("Name:")) {
+		t.Errorf("the server has %q", got)
+	}
+}
+
+// TestSlowUploadIsNotIdle: on a slow link one write of BufferSize can take
+// longer than DataTimeout while data moves all along; the upload must not
+// fail for it (the write is resumed), while a stalled one still does
+// (TestStoreFileCancel's server, TestSyncCancelUpload).
+func TestSlowUploadIsNotIdle(t *testing.T) {
+	s := newStreamServer(t, 0, nil)
+	s.readPace = 20 * time.Millisecond // about 800 kB/s: a 256 KiB write takes about 330 ms
+	d := ftp.Dialer{
+		DataTimeout: 250 * time.Millisecond,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.SetWriteBuffer(16 << 10)
+			}
+			return c, err
+		},
+	}
+	c := dialStream(t, s, nil, d)
+	start := time.Now()
+	if err := c.Store(context.Background(), "f", io.LimitReader(zeros{}, 1<<20)); err != nil {
+		t.Fatalf("Store after %v: %v", time.Since(start), err)
+	}
+	if el := time.Since(start); el < 3*d.DataTimeout {
+		t.Fatalf("the upload took %v: too quick to show anything", el)
+	}
 }

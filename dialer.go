@@ -50,8 +50,10 @@ type Dialer struct {
 	// TLS, where a read returns at most one 16 KiB record, buffers are at
 	// most 32 KiB.
 	//
-	// DataTimeout is measured between calls, so it must be longer than one
-	// buffer takes to move on the slowest link expected.
+	// A write that outlasts DataTimeout while moving data is not idle: on a
+	// plain connection it goes on. A TLS write cannot be resumed, so over
+	// TLS DataTimeout must exceed the time 32 KiB takes on the slowest link
+	// expected.
 	BufferSize int
 
 	// AbortTimeout bounds the ABOR exchange that follows a cancelled or

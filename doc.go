@@ -39,6 +39,17 @@
 //
 // A Conn is for one goroutine at a time; Close may be called from any.
 //
+// # Tracing
+//
+// A Trace is a set of typed hooks, as net/http/httptrace's ClientTrace:
+// commands sent, replies, raw lines, the control connection's TLS
+// handshake, data connections (address, mode, TLS version, cipher suite,
+// resumption), finished transfers (command, path, bytes, duration, error)
+// and fallbacks to older commands. Attach one to every call with
+// Dialer.Trace, or to one call with WithTrace; both are called when both are
+// set. SlogTrace (or Dialer.Logger) is the adapter that writes the hooks to
+// a *slog.Logger. No hook sees a password or account.
+//
 // # Client: a pool for many goroutines
 //
 // A Client keeps logged-in connections to one server for any number of

@@ -101,6 +101,7 @@ func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup
 			return nil, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
 		case notImplemented(refusal):
 			c.noEPSV = true
+			c.traceFallback(ctx, "EPSV", "PASV", true, refusal)
 			return nil, nil
 		}
 		return nil, refusal

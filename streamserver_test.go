@@ -25,9 +25,12 @@ type streamServer struct {
 	size  int64         // bytes each RETR sends
 	pace  time.Duration // pause between chunks sent
 	stall bool          // STOR reads nothing until ABOR
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	conns []net.Conn
+	// readPace makes STOR read 16 KiB at a time with this pause between,
+	// through a small receive buffer: a slow link.
+	readPace time.Duration
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	conns    []net.Conn
 }
 
 // chunk is the size of the server's reads and writes.
@@ -151,7 +154,14 @@ func (s *streamServer) serve(c net.Conn) {
 				err = sendStream(dc, s.size, s.pace)
 			} else {
 				reply("150 Ok to send data")
-				_, err = drainStream(dc)
+				if s.readPace > 0 {
+					if tc, ok := dc.(*net.TCPConn); ok {
+						tc.SetReadBuffer(16 << 10)
+					}
+					err = slowDrain(dc, s.readPace)
+				} else {
+					_, err = drainStream(dc)
+				}
 			}
 			dc.Close()
 			if err != nil {
@@ -207,6 +217,21 @@ func drainStream(r io.Reader) (int64, error) {
 		if err != nil {
 			return n, err
 		}
+	}
+}
+
+// slowDrain reads r to its end 16 KiB at a time, pausing between reads.
+func slowDrain(r io.Reader, pace time.Duration) error {
+	buf := make([]byte, 16<<10)
+	for {
+		_, err := r.Read(buf)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		time.Sleep(pace)
 	}
 }
 

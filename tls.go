@@ -89,9 +89,6 @@ type tlsState struct {
 	sessions *sessionStore // its own session cache; nil under ReuseOff
 	active   bool          // the control connection is encrypted
 	protP    bool          // data connections are encrypted (PROT P)
-	// handshakeFirst: the server answers a transfer command only once the
-	// data connection's TLS handshake is done (see handshakeWait).
-	handshakeFirst bool
 }
 
 // tlsConfig builds the connection's own tls.Config. ServerName is always

@@ -209,3 +209,47 @@ func TestArgumentErrorsMaskSecrets(t *testing.T) {
 	}
 	checkNothingSent(t, srv)
 }
+
+// ctxHandler is a slog.Handler that keeps, for each record, the value of
+// ctxMark in the context it was logged with.
+type ctxHandler struct {
+	mu   sync.Mutex
+	seen []any
+}
+
+func (h *ctxHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *ctxHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *ctxHandler) WithGroup(string) slog.Handler            { return h }
+func (h *ctxHandler) Handle(ctx context.Context, _ slog.Record) error {
+	h.mu.Lock()
+	h.seen = append(h.seen, ctx.Value(ctxMark{}))
+	h.mu.Unlock()
+	return nil
+}
+
+// TestSlogTraceLogsWithCallContext: the slog adapter logs each record with
+// the context of the call it reports on, raw lines included, so that a
+// handler can tie records to the call (a request ID, a span).
+func TestSlogTraceLogsWithCallContext(t *testing.T) {
+	srv := fakeftp.New(t, steps(welcome, noop()))
+	h := &ctxHandler{}
+	d := quickDialer()
+	d.Logger = slog.New(h)
+	c := dialFake(t, srv, d)
+	h.mu.Lock()
+	h.seen = nil // the greeting, read by Dial
+	h.mu.Unlock()
+	if err := c.NoOp(context.WithValue(fakeCtx(t), ctxMark{}, "noop call")); err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.seen) != 4 { // command, raw line sent, raw line received, reply
+		t.Fatalf("%d records for one NOOP, want 4", len(h.seen))
+	}
+	for i, v := range h.seen {
+		if v != "noop call" {
+			t.Errorf("record %d logged with another context (%v)", i, v)
+		}
+	}
+}

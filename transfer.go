@@ -156,11 +156,6 @@ func (c *Conn) startTransfer(ctx context.Context, verb, arg string, offset int64
 		// (vsftpd: 522 when the TLS session was not resumed).
 		return nil, &acceptedFailure{c.closeFailed(t, res.err)}
 	}
-	if setup.waitedOut {
-		// The server answered only once the handshake was under way: it
-		// wants the handshake first, and later transfers do not wait.
-		c.tls.handshakeFirst = true
-	}
 	t.data = res.conn
 	if res.conn != nil { // nil: the server ended the transfer without one
 		t.guard.start(ctx, res.conn, c.d.DataTimeout)
@@ -209,15 +204,14 @@ const finalGrace = time.Second
 // handshakeWait is how long a data connection's TLS handshake waits for
 // the reply to the transfer command before it begins anyway.
 //
-// The handshake waits so that its ClientHello cannot reach the server
-// before the command it belongs to: the two travel on different
+// The wait keeps the ClientHello from reaching the server before the
+// command it belongs to has been read: the two travel on different
 // connections, and pyftpdlib drops a data connection whose handshake it
-// sees first (its event loop may read the data connection before the
-// control connection even when the command was sent first). A command
-// refused outright then costs no handshake at all. A server that answers
-// only once the data connection's handshake is done is not deadlocked: the
-// handshake starts after handshakeWait, and that Conn stops waiting.
-const handshakeWait = 300 * time.Millisecond
+// sees first (through a relay, one transfer in ten failed so). It is short
+// because waiting for the reply itself costs a round trip or more per
+// transfer on a distant server; on a near one the reply comes first, and a
+// command refused outright then costs no handshake at all.
+const handshakeWait = 10 * time.Millisecond
 
 // finishData accepts (active mode) and wraps in TLS (PROT P) in the
 // background, so that it can overlap the wait for the preliminary reply;
@@ -248,22 +242,19 @@ func (c *Conn) finishData(ctx context.Context, s *dataSetup, replied <-chan stru
 			}
 		}
 		if c.tls.protP {
-			if !c.tls.handshakeFirst {
-				wait := time.NewTimer(handshakeWait)
-				select {
-				case <-replied:
-				case <-wait.C:
-					s.waitedOut = true
-				case <-gctx.Done():
-					// Refused or abandoned before the handshake began:
-					// the server never sees a ClientHello.
-					wait.Stop()
-					conn.Close()
-					ch <- dataResult{err: gctx.Err()}
-					return
-				}
+			wait := time.NewTimer(handshakeWait)
+			select {
+			case <-replied:
+			case <-wait.C:
+			case <-gctx.Done():
+				// Refused or abandoned before the handshake began: the
+				// server never sees a ClientHello.
 				wait.Stop()
+				conn.Close()
+				ch <- dataResult{err: gctx.Err()}
+				return
 			}
+			wait.Stop()
 			var tc net.Conn
 			err := s.spend(c.d.DataTimeout, func(left time.Duration) error {
 				var err error
@@ -395,12 +386,27 @@ func (t *transfer) writeData(p []byte) error {
 	if t.data == nil {
 		return errors.New("the server ended the transfer before any data was sent")
 	}
-	if err := t.guard.before(); err != nil {
-		return err
+	for {
+		if err := t.guard.before(); err != nil {
+			return err
+		}
+		n, err := t.data.Write(p)
+		t.n += int64(n)
+		if err == nil {
+			return nil
+		}
+		// A large write on a slow link can outlast the deadline while
+		// moving data all along: it was not idle. A plain TCP write that
+		// timed out after moving some bytes is resumed with the deadline
+		// moved on (before does that); a TLS write cannot be resumed, and
+		// its buffer is small (tlsBufferSize).
+		var ne net.Error
+		if _, plain := t.data.(*net.TCPConn); plain && n > 0 && errors.As(err, &ne) && ne.Timeout() && !t.guard.cancelled.Load() {
+			p = p[n:]
+			continue
+		}
+		return t.guard.wrap(err)
 	}
-	n, err := t.data.Write(p)
-	t.n += int64(n)
-	return t.guard.wrap(err)
 }
 
 // acceptedFailure is a transfer that failed after the server answered its

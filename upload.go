@@ -121,7 +121,9 @@ func (t *transfer) send(ctx context.Context, r io.Reader) error {
 	if f, ok := r.(*os.File); ok && !t.ascii {
 		tc, ok := t.data.(*net.TCPConn)
 		if fi, err := f.Stat(); ok && err == nil && fi.Mode().IsRegular() {
-			return t.sendFile(ctx, tc, f)
+			if handled, err := t.sendFile(ctx, tc, f); handled {
+				return err
+			}
 		}
 	}
 	var src io.Reader = r
@@ -147,29 +149,16 @@ func (t *transfer) send(ctx context.Context, r io.Reader) error {
 	}
 }
 
-// sendFile copies f with sendfile(2) where the system has it, in chunks of
-// BufferSize so that the idle deadline moves as the data does.
-func (t *transfer) sendFile(ctx context.Context, tc *net.TCPConn, f *os.File) error {
-	lr := &io.LimitedReader{R: f}
-	for {
-		if err := t.guard.before(); err != nil {
-			return t.dataFailed(ctx, err)
-		}
-		lr.N = int64(t.c.d.BufferSize)
-		n, err := tc.ReadFrom(lr)
-		t.n += n
-		if err = t.guard.wrap(err); err != nil {
-			if ctx.Err() != nil || isNetFailure(err) {
-				return t.dataFailed(ctx, err)
-			}
-			// The file, not the network: the server must not keep what
-			// it got as if it were the whole file.
-			return t.localFailed(err)
-		}
-		if n == 0 {
-			return nil
-		}
+// sendFileFailed ends an upload whose sendfile failed: a failure of the
+// connection is handled as for any write, one of the file aborts the
+// transfer.
+func (t *transfer) sendFileFailed(ctx context.Context, err error) error {
+	if ctx.Err() != nil || isNetFailure(err) {
+		return t.dataFailed(ctx, err)
 	}
+	// The file, not the network: the server must not keep what it got as
+	// if it were the whole file.
+	return t.localFailed(err)
 }
 
 // isNetFailure reports a failure of the connection rather than of the file

@@ -91,8 +91,8 @@ func TestFerryTLSAuto(t *testing.T) {
 }
 
 // TestFerryErrors: on every daemon, what does not exist is said so, with
-// a failing status, including a directory vsftpd lists as empty; and get
-// of a directory says to use -r.
+// a failing status, including a directory vsftpd and Pure-FTPd list as
+// empty; and get of a directory says to use -r.
 func TestFerryErrors(t *testing.T) {
 	for _, kind := range Kinds {
 		t.Run(kind.String(), func(t *testing.T) {
@@ -100,9 +100,7 @@ func TestFerryErrors(t *testing.T) {
 			in := Start(t, kind, Plain)
 			url := "ftp://" + ftpUser + ":" + ftpPassword + "@" + in.Addr + "/"
 			code, stdout, stderr := runFerry(t, "-q", "--retries", "0", "ls", url+"no-such-dir")
-			if kind == Vsftpd && code == 0 && stdout == "" && !lsTellsMissingDirs {
-				t.Log("vsftpd lists a missing directory as empty; the library does not tell them apart yet")
-			} else if code != cli.ExitPermanent || stdout != "" || !strings.Contains(stderr, "ls no-such-dir: no such directory") {
+			if code != cli.ExitPermanent || stdout != "" || !strings.Contains(stderr, "ls no-such-dir: no such directory") {
 				t.Errorf("ls of a missing directory: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 			}
 			code, _, stderr = runFerry(t, "-q", "--retries", "0", "get", "-o", filepath.Join(t.TempDir(), "x"), url+"no-such-file.txt")
@@ -116,7 +114,3 @@ func TestFerryErrors(t *testing.T) {
 		})
 	}
 }
-
-// lsTellsMissingDirs is set once ReadDir tells a missing directory from
-// an empty listing on vsftpd.
-const lsTellsMissingDirs = false

@@ -3,9 +3,13 @@ package integration
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -133,4 +137,39 @@ func transfersAfterRefusals(t *testing.T, in *Instance, version uint16, reuse ft
 		t.Errorf("trace shows %d TLS data connections for %d transfers", conns, total)
 	}
 	return ok, total, resumed, conns
+}
+
+// TestRefusedUploadSaysFileMayBeEmpty: vsftpd and ProFTPD open, and so
+// truncate, the file before they refuse a data connection that did not
+// resume the TLS session. The library cannot prevent that once STOR is
+// sent, so the error says so.
+func TestRefusedUploadSaysFileMayBeEmpty(t *testing.T) {
+	for _, kind := range []Kind{Vsftpd, ProFTPD} {
+		t.Run(kind.String(), func(t *testing.T) {
+			in := Start(t, kind, Explicit)
+			dir, local := in.Scratch(t)
+			file := filepath.Join(local, "f")
+			if err := os.WriteFile(file, []byte("the old content"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := chownToFTPUser(file); err != nil {
+				t.Fatal(err)
+			}
+			d := dialer(in, tls.VersionTLS13)
+			d.SessionReuse = ftp.ReuseOff
+			c := login(t, in, d)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err := c.Store(ctx, path.Join(dir, "f"), strings.NewReader("new"))
+			if !errors.Is(err, ftp.ErrIncompleteUpload) || !errors.Is(err, ftp.ErrDataTLSRefused) {
+				t.Fatalf("Store = %v; want ErrIncompleteUpload and ErrDataTLSRefused", err)
+			}
+			if !strings.Contains(err.Error(), "may now be empty") {
+				t.Errorf("error does not say the remote file may be empty: %v", err)
+			}
+			if got, _ := os.ReadFile(file); len(got) != 0 {
+				t.Logf("the server left %q (the error allowed for it)", got)
+			}
+		})
+	}
 }

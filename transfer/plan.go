@@ -466,6 +466,7 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 			transfers = append(transfers, i)
 		}
 	}
+	transfers = cp.applySmall(ctx, mine, transfers, results, roots, recheck)
 	cp.each(ctx, len(transfers), func(k int) {
 		i := transfers[k]
 		results[i] = cp.applyOne(ctx, mine[i], roots, dirs, recheck)
@@ -492,6 +493,29 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 		return sum, ctx.Err()
 	}
 	return sum, sum.Err()
+}
+
+// applySmall downloads the small files among the transfers at idx in
+// pipelined batches, and returns the transfers left for one at a time.
+func (cp *Copier) applySmall(ctx context.Context, acts []Action, idx []int, results []Result, roots *localRoots, recheck bool) []int {
+	var rest []int
+	small := map[string][]int{} // by local root
+	for _, i := range idx {
+		a := acts[i]
+		if a.Op == OpGet {
+			if root, err := roots.get(a.Local); err == nil && cp.batchable(a, root) &&
+				!(recheck && localInPlace(root, filepath.FromSlash(a.Path), a)) {
+				small[a.Local] = append(small[a.Local], i)
+				continue
+			}
+		}
+		rest = append(rest, i)
+	}
+	for dir, b := range small {
+		root, _ := roots.get(dir)
+		rest = append(rest, cp.getSmall(ctx, root, acts, b, results)...)
+	}
+	return rest
 }
 
 // skipError is why a source name was skipped.

@@ -64,6 +64,7 @@ func TestSegmentedDownloadResumes(t *testing.T) {
 	want := data(22, 4<<20)
 	afero.WriteFile(fx.fs, "/big.bin", want, 0o644)
 	fx.srv.SetFaults(ftptest.Faults{Transfer: ftptest.Fail, After: 300_000})
+	fx.cp.Retry.Attempts = 1 // the first failure ends it
 	local := filepath.Join(t.TempDir(), "big.bin")
 	if _, err := fx.cp.DownloadSegmented(context.Background(), "big.bin", local, 4); err == nil {
 		t.Fatal("want an error")
@@ -77,6 +78,7 @@ func TestSegmentedDownloadResumes(t *testing.T) {
 	}
 	fx.srv.SetFaults(ftptest.Faults{})
 	fx.cp.Resume = true
+	fx.cp.Retry.Attempts = 4
 	r, err := fx.cp.DownloadSegmented(context.Background(), "big.bin", local, 4)
 	if err != nil {
 		t.Fatal(err)

@@ -106,6 +106,7 @@ func TestScripts(t *testing.T) {
 			"touch":     cmdTouch,
 			"sleep":     cmdSleep,
 			"emptydir":  cmdEmptyDir,
+			"waitport":  cmdWaitPort,
 		},
 	})
 }
@@ -273,5 +274,26 @@ func cmdEmptyDir(ts *testscript.TestScript, neg bool, args []string) {
 			names = append(names, e.Name())
 		}
 		ts.Fatalf("%s holds %q", args[0], names)
+	}
+}
+
+// cmdWaitPort waits until something listens on a loopback port (a server
+// started in the background): waitport PORT.
+func cmdWaitPort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitport PORT")
+	}
+	addr := net.JoinHostPort("127.0.0.1", args[0])
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("nothing listens on %s: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -155,6 +155,13 @@ func TestShellTerminal(t *testing.T) {
 	tm.expect(`alpha-report\.txt`)
 	tm.expect(`/pub> `)
 
+	// Tab completes a command name.
+	tm.send("lp\t")
+	tm.expect(`lpwd `)
+	tm.send("\r")
+	tm.expect(regexp.QuoteMeta(dir))
+	tm.expect(`/pub> `)
+
 	// Tab completes the name from the listing; editing keys work (Ctrl-A
 	// to the start of the line, Ctrl-E to its end).
 	tm.send("et al\t")
@@ -188,7 +195,8 @@ func TestShellTerminal(t *testing.T) {
 	tm.send("cd ..\r")
 	tm.expect(`ferry 127\.0\.0\.1:/> `)
 
-	// Ctrl-C at the prompt drops the line; a second one leaves.
+	// Ctrl-C at the prompt drops the line; a second one leaves. The exit
+	// status is the last failure's (not the interrupted command's).
 	tm.send("half a line\x03")
 	tm.expect(`Ctrl-C again, or Ctrl-D, to leave`)
 	tm.send("\x03")
@@ -199,7 +207,7 @@ func TestShellTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "ls\nget alpha-report.txt\nget big.bin\ncd ..\n"; string(hist) != want {
+	if want := "ls\nlpwd\nget alpha-report.txt\nget big.bin\ncd ..\n"; string(hist) != want {
 		t.Errorf("history file = %q, want %q", hist, want)
 	}
 
@@ -210,9 +218,12 @@ func TestShellTerminal(t *testing.T) {
 	tm.expect(`cd \.\.`)
 	tm.send("\r")
 	tm.expect(`ferry 127\.0\.0\.1:/> `)
+	tm.send("get nope.txt\r")
+	tm.expect(`no such file`)
+	tm.expect(`/> `)
 	tm.send("\x04")
-	if code := tm.wait(5 * time.Second); code != 0 {
-		t.Errorf("exit status %d after Ctrl-D", code)
+	if code := tm.wait(5 * time.Second); code != 5 {
+		t.Errorf("exit status %d after a failed get and Ctrl-D, want 5", code)
 	}
 }
 

@@ -106,14 +106,15 @@ func (sh *shell) interactive(ctx context.Context, in *os.File) error {
 		err = sh.exec(cctx, line)
 		close(stop)
 		wg.Wait()
+		// An interrupted command is what the user asked for, not a
+		// failure for the exit status.
+		userStopped := cctx.Err() != nil
 		cancel()
 		if errors.Is(err, errQuit) {
 			break
 		}
 		if err != nil {
-			code := a.fail(err)
-			if cctx.Err() == nil {
-				// An interrupted command is what the user asked for.
+			if code := a.fail(err); !userStopped {
 				last = code
 			}
 		}

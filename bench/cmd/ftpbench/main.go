@@ -12,6 +12,7 @@
 //	-runs 5        runs of each cell
 //	-rows REGEXP   only the rows whose name matches
 //	-tmp /dev/shm  where the served and uploaded files go
+//	-serve         set up, print the addresses, wait: to try clients by hand
 //
 // The large file is sparse, and all files live in memory by default, so
 // that the table measures the clients and the server, not a disk.
@@ -24,10 +25,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ferryftp/ftp/internal/netem"
@@ -51,6 +54,8 @@ type row struct {
 	before    func() // before each run of each client: clear outputs
 }
 
+var serve *bool
+
 var clientOrder = []string{"ferry library", "ferry CLI", "curl", "lftp", "jlaffaye/ftp", "Python ftplib"}
 
 func isPeer(name string) bool { return !strings.HasPrefix(name, "ferry") }
@@ -64,6 +69,7 @@ func main() {
 	bin := flag.String("bin", "", "directory holding ferry, ferryclient, jlaffayeclient, loopcopy")
 	vsftpdBin := flag.String("vsftpd", "", "the vsftpd binary")
 	tmp := flag.String("tmp", "/dev/shm", "where the files go (in memory by default, so that no disk is measured)")
+	serve = flag.Bool("serve", false, "set up, print the addresses and wait for an interrupt, to try clients by hand")
 	flag.Parse()
 	if err := run(*size, *files, *rtt, *runs, *rows, *bin, *vsftpdBin, *tmp); err != nil {
 		fmt.Fprintln(os.Stderr, "ftpbench:", err)
@@ -111,6 +117,14 @@ func run(size int64, files int, rtt time.Duration, runs int, only, bin, vsftpdBi
 
 	ca := filepath.Join(dir, "ca.pem")
 	local := filepath.Join(dir, "local", "big")
+	if *serve {
+		fmt.Printf("plain ftp://%s:%s@%s/ (big, small/, up/)\nTLS   same at %s, CA %s\nrelay %s (plain, %v round trip)\nlocal file %s\ninterrupt to stop\n",
+			ftpUser, ftpPassword, plainAddr, tlsAddr, ca, proxy.Addr(), rtt, local)
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		<-ch
+		return nil
+	}
 	out := filepath.Join(dir, "out")
 	clearUploads := func() {
 		ents, _ := os.ReadDir(filepath.Join(root, "up"))
@@ -151,7 +165,7 @@ func run(size int64, files int, rtt time.Duration, runs int, only, bin, vsftpdBi
 	cli := func(tls bool, args ...string) []string {
 		a := []string{filepath.Join(bin, "ferry"), "-q"}
 		if tls {
-			a = append(a, "--ca", ca)
+			a = append(a, "--tls", "explicit", "--ca", ca)
 		} else {
 			a = append(a, "--tls", "none")
 		}

@@ -1,0 +1,107 @@
+package transfer_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/internal/ftptest"
+	"github.com/ferryftp/ftp/internal/netem"
+	"github.com/ferryftp/ftp/transfer"
+	"github.com/spf13/afero"
+)
+
+// BenchmarkSegmented downloads one file through a relay that caps every
+// connection at 4 MiB/s, over 1, 2, 4 and 8 connections: the speed-up is
+// what segments buy where each connection is limited (a per-flow shaper, a
+// long fat path, a server's per-connection cap).
+//
+//	go test -run - -bench Segmented -benchtime 1x ./transfer
+func BenchmarkSegmented(b *testing.B) {
+	const size = 32 << 20
+	fsys := afero.NewMemMapFs()
+	afero.WriteFile(fsys, "/big.bin", make([]byte, size), 0o644)
+	srv := ftptest.New(b, ftptest.Options{FS: fsys})
+	proxy, err := netem.New(srv.Addr(), netem.Shape{Rate: 4 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer proxy.Close()
+	for _, n := range []int{1, 2, 4, 8} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			c := &ftp.Client{Addr: srv.Addr(), User: "u", Password: "p", MaxConns: n,
+				Dialer: ftp.Dialer{DialContext: proxy.DialContext}}
+			defer c.Close()
+			cp := &transfer.Copier{Client: c, Checksum: transfer.ChecksumOff}
+			dir := b.TempDir()
+			b.SetBytes(size)
+			for b.Loop() {
+				if _, err := cp.DownloadSegmented(context.Background(), "big.bin", filepath.Join(dir, "big.bin"), n); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMirror mirrors 2,000 files of 4 KiB (20 directories) through a
+// relay adding 20 ms of round trip, over 8 connections, with ferry's sync
+// and with lftp's "mirror -P8" side by side (run with -count to
+// interleave them).
+//
+//	go test -run - -bench Mirror -benchtime 1x -count 3 ./transfer
+func BenchmarkMirror(b *testing.B) {
+	fsys := afero.NewMemMapFs()
+	for i := range 2000 {
+		afero.WriteFile(fsys, fmt.Sprintf("/tree/d%02d/f%04d.dat", i%20, i), make([]byte, 4096), 0o644)
+	}
+	srv := ftptest.New(b, ftptest.Options{FS: fsys, EnableHASH: true})
+	proxy, err := netem.New(srv.Addr(), netem.Shape{RoundTrip: 20 * time.Millisecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer proxy.Close()
+	for _, verify := range []transfer.Checksum{transfer.ChecksumAuto, transfer.ChecksumOff} {
+		name := map[transfer.Checksum]string{transfer.ChecksumAuto: "ferry", transfer.ChecksumOff: "ferry-size-only"}[verify]
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				c := &ftp.Client{Addr: proxy.Addr(), User: "u", Password: "p", MaxConns: 8}
+				cp := &transfer.Copier{Client: c, Parallel: 8, Checksum: verify}
+				_, sum, err := cp.Sync(context.Background(), transfer.SyncOptions{Remote: "tree", Local: b.TempDir()})
+				c.Close()
+				if err != nil || sum.Files != 2000 {
+					b.Fatalf("%v %+v", err, sum)
+				}
+			}
+		})
+	}
+	b.Run("lftp", func(b *testing.B) {
+		if _, err := exec.LookPath("lftp"); err != nil {
+			b.Skip("lftp not installed (apt-get install lftp)")
+		}
+		for b.Loop() {
+			dst := b.TempDir()
+			cmd := exec.Command("lftp", "-u", "u,p", "-e",
+				"set ftp:ssl-allow no; set net:max-retries 2; mirror -P8 /tree "+dst+"/tree; quit",
+				"ftp://"+proxy.Addr())
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("lftp: %v\n%s", err, out)
+			}
+			n := 0
+			filepath.WalkDir(dst, func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					n++
+				}
+				return nil
+			})
+			if n != 2000 {
+				b.Fatalf("lftp mirrored %d files", n)
+			}
+		}
+	})
+}
