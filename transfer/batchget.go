@@ -44,18 +44,20 @@ func (cp *Copier) getSmall(ctx context.Context, root *os.Root, acts []Action, id
 		next int
 		wg   sync.WaitGroup
 	)
+	// Batches small enough that every connection gets some.
+	per := max(1, min(batchSize, (len(idx)+cp.parallel()-1)/cp.parallel()))
 	take := func() []int {
 		mu.Lock()
 		defer mu.Unlock()
 		if next >= len(idx) || ctx.Err() != nil {
 			return nil
 		}
-		end := min(next+batchSize, len(idx))
+		end := min(next+per, len(idx))
 		b := idx[next:end]
 		next = end
 		return b
 	}
-	for range min(cp.parallel(), (len(idx)+batchSize-1)/batchSize) {
+	for range min(cp.parallel(), (len(idx)+per-1)/per) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -118,10 +118,8 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 		return err
 	}
 	defer a.closeClient(c)
-	rep := a.newReporter("get", false, cmd.Verbose)
-	if local == "-" && a.stdoutTTY {
-		rep.p = nil // a bar would be drawn over the file shown on the terminal
-	}
+	// No bar over a file shown on the terminal.
+	rep := a.newReporter("get", false, cmd.Verbose, local != "-" || !a.stdoutTTY)
 	cp := a.copier(c, 1, rep.progress())
 	cp.Resume = cmd.Continue
 	var res transfer.Result
@@ -158,7 +156,7 @@ func getTree(ctx context.Context, a *app, loc *Location, local string, resume bo
 		return err
 	}
 	defer a.closeClient(c)
-	rep := a.newReporter("get", true, verbose)
+	rep := a.newReporter("get", true, verbose, true)
 	cp := a.copier(c, parallel, rep.progress())
 	cp.Resume = resume
 	o := transfer.SyncOptions{Direction: transfer.Download, Remote: loc.Path, Local: local, Compare: transfer.CompareNone}

@@ -64,10 +64,8 @@ func (cmd *mirrorCmd) run(ctx context.Context, a *app) error {
 		return err
 	}
 	defer a.closeClient(c)
-	rep := a.newReporter("mirror", true, cmd.Verbose)
-	cp := a.copier(c, cmd.Parallel, rep.progress())
 	if cmd.DryRun || cmd.Plan != "" {
-		plan, err := cp.Plan(ctx, o)
+		plan, err := a.copier(c, cmd.Parallel, nil).Plan(ctx, o)
 		if err != nil {
 			return treeError("mirror", loc.Path, err)
 		}
@@ -79,7 +77,8 @@ func (cmd *mirrorCmd) run(ctx context.Context, a *app) error {
 		}
 		return a.showPlan(plan)
 	}
-	_, sum, err := cp.Sync(ctx, o)
+	rep := a.newReporter("mirror", true, cmd.Verbose, true)
+	_, sum, err := a.copier(c, cmd.Parallel, rep.progress()).Sync(ctx, o)
 	if sum == nil && err != nil {
 		err = treeError("mirror", loc.Path, err)
 	}
@@ -188,7 +187,7 @@ func (cmd *applyCmd) run(ctx context.Context, a *app) error {
 		return err
 	}
 	defer a.closeClient(c)
-	rep := a.newReporter("apply", true, cmd.Verbose)
+	rep := a.newReporter("apply", true, cmd.Verbose, true)
 	cp := a.copier(c, cmd.Parallel, rep.progress())
 	cp.Resume = true // a shard run again continues what it left
 	sum, err := cp.Apply(ctx, plan, shard)

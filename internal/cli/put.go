@@ -68,7 +68,7 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 	if cmd.Local != "-" && (remote == "" || loc.DirSlash || isRemoteDir(ctx, c, remote)) {
 		remote = remoteJoin(remote, filepath.Base(cmd.Local))
 	}
-	rep := a.newReporter("put", false, cmd.Verbose)
+	rep := a.newReporter("put", false, cmd.Verbose, true)
 	cp := a.copier(c, 1, rep.progress())
 	cp.Resume = cmd.Continue
 	cp.AtomicUpload = cmd.Atomic
@@ -91,7 +91,7 @@ func (cmd *putCmd) putTree(ctx context.Context, a *app, loc *Location, remote st
 		return err
 	}
 	defer a.closeClient(c)
-	rep := a.newReporter("put", true, cmd.Verbose)
+	rep := a.newReporter("put", true, cmd.Verbose, true)
 	cp := a.copier(c, cmd.Parallel, rep.progress())
 	cp.Resume = cmd.Continue
 	cp.AtomicUpload = cmd.Atomic

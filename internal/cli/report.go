@@ -31,23 +31,27 @@ type reporter struct {
 	p     *mpb.Progress
 	bar   *mpb.Bar
 	width int // the terminal's columns
+	// restoreEcho undoes quietControlEcho when the bars are gone.
+	restoreEcho func()
 
 	mu     sync.Mutex
 	first  error // the first file's failure, for the exit status
 	failed int
 }
 
-// newReporter starts the presentation of one command.
-func (a *app) newReporter(op string, many, verbose bool) *reporter {
+// newReporter starts the presentation of one command; bars false draws
+// none even on a terminal.
+func (a *app) newReporter(op string, many, verbose, bars bool) *reporter {
 	r := &reporter{a: a, op: op, many: many, verbose: verbose}
 	r.meter.Next = (*barEvents)(r)
-	if a.stderrTTY && !a.g.Quiet && !a.g.NoProgress && !a.g.JSON && a.g.Debug == 0 {
+	if bars && a.stderrTTY && !a.g.Quiet && !a.g.NoProgress && !a.g.JSON && a.g.Debug == 0 {
 		r.width = 80
 		if f, ok := a.stderr.(*os.File); ok {
 			if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
 				r.width = w
 			}
 		}
+		r.restoreEcho = quietControlEcho(a.stderr)
 		r.p = mpb.New(mpb.WithOutput(a.stderr), mpb.WithAutoRefresh(), mpb.WithWidth(r.barWidth()),
 			mpb.WithRefreshRate(150*time.Millisecond))
 	}
@@ -234,6 +238,7 @@ func (r *reporter) done(ctx context.Context, sum *transfer.Summary, err error) e
 	}
 	if r.p != nil {
 		r.p.Wait()
+		r.restoreEcho()
 	}
 	if sum != nil && (r.many || r.a.g.JSON) {
 		if r.a.g.JSON {

@@ -109,7 +109,7 @@ func Run(t *testing.T, srv Server, ops []Op, runs, size int, seed uint64) Tally 
 				LineReceived: func(_ context.Context, l string) { t.Log("<", l) },
 			}
 		}
-		d.Timeout, d.ReplyTimeout, d.DataTimeout, d.AbortTimeout = 3*time.Second, 3*time.Second, 400*time.Millisecond, 400*time.Millisecond
+		d.Timeout, d.ReplyTimeout, d.DataTimeout, d.AbortTimeout = 3*time.Second, 3*time.Second, 250*time.Millisecond, 250*time.Millisecond
 		client := &ftp.Client{Addr: srv.Addr, User: srv.User, Password: srv.Password, Dialer: d, MaxConns: 4}
 		trig := &trigger{at: fault.trigger, fire: func() { fault.strike(proxy) }}
 		cp := &transfer.Copier{
@@ -207,7 +207,7 @@ func (f fault) arm(p *netem.Proxy) {
 	case "stall":
 		// Longer than the data timeout, and finite, so that the relay's
 		// stalled link ends by itself.
-		p.FaultData(netem.Fault{Kind: netem.Stall, After: f.after, Dir: f.dir, Stall: 1500 * time.Millisecond})
+		p.FaultData(netem.Fault{Kind: netem.Stall, After: f.after, Dir: f.dir, Stall: time.Second})
 	}
 }
 
@@ -219,7 +219,7 @@ func (f fault) strike(p *netem.Proxy) {
 	case "control":
 		p.CutControl()
 	case "refuse":
-		p.RefuseFor(300 * time.Millisecond)
+		p.RefuseFor(200 * time.Millisecond)
 	}
 }
 

@@ -294,3 +294,29 @@ func TestNoGoroutinesAfterClose(t *testing.T) {
 	c.cmd(150, "RETR f")
 	// Leave the transfer stalled and the client connected: Close must end both.
 }
+
+// TestNoGoroutinesAfterCloseImplicit: the relay the kit runs on every
+// implicit-TLS control connection ends with Close, including that of a
+// client that connected and never finished its handshake.
+func TestNoGoroutinesAfterCloseImplicit(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
+	s := New(t, Options{TLS: TLSImplicit, RequireSessionReuse: true})
+	c := dial(t, s, clientConfig(s, tls.NewLRUClientSessionCache(4)))
+	c.login("u", "p")
+	if r := c.transfer("LIST", nil, false); r.code != 226 {
+		t.Fatalf("LIST: %+v", r)
+	}
+	silent, err := net.DialTimeout("tcp", s.Addr(), ioTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close() // after Close: the server must not wait for it
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Close took %v with a silent client", d)
+	}
+}
