@@ -241,6 +241,19 @@ func run(size int64, files int, rtt time.Duration, runs int, only, bin, vsftpdBi
 		},
 	})
 
+	all = append(all, row{
+		name:      "same, 8 connections",
+		limitTime: time.Duration(files) * rtt / 8,
+		before:    clearOut,
+		clients: map[string][]string{
+			"ferry library": lib(proxy.Addr(), false, append([]string{"each8", out}, smallPaths...)...),
+			"ferry CLI":     cli(false, "mirror", "--parallel", "8", url(proxy.Addr(), "/small"), out),
+			"curl":          curlTLS(false, "-Z", "--parallel-max", "8", "-o", out+"/#1", url(proxy.Addr(), fmt.Sprintf("/small/f[0000-%04d]", files-1))),
+			"lftp":          lftp(proxy.Addr(), false, "mirror -P8 small "+out),
+			"jlaffaye/ftp":  jl(proxy.Addr(), false, append([]string{"each8", out}, smallPaths...)...),
+		},
+	})
+
 	fmt.Printf("ftpbench: vsftpd on loopback (plain %s, TLS %s), %d runs per cell, median shown; %s\n\n", plainAddr, tlsAddr, runs, time.Now().UTC().Format(time.RFC3339))
 	var table [][]string
 	for _, r := range all {
