@@ -120,9 +120,10 @@ func (f *FS) stat(name string) (fs.FileInfo, error) {
 	if name == "." {
 		return renamed{info, "."}, nil
 	}
-	if e, ok := info.Sys().(*listing.Entry); ok && e.Facts() == nil {
-		// Not from MLST: SIZE and MDTM give another time precision and
-		// no permissions. The parent's listing is what ReadDir shows.
+	if e, ok := info.Sys().(*listing.Entry); ok && e.Facts() == nil && e.Raw == "" {
+		// From SIZE and MDTM, not MLST or a listing: another time
+		// precision and no permissions. The parent's listing is what
+		// ReadDir shows.
 		entries, err := f.c.ReadDir(f.ctx, f.remote(path.Dir(name)))
 		if err == nil {
 			base := path.Base(name)

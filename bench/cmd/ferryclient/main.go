@@ -5,9 +5,12 @@
 //	ferryclient [-tls] [-ca FILE] -addr HOST:PORT -user U -pass P get REMOTE LOCAL
 //	ferryclient ... put LOCAL REMOTE
 //	ferryclient ... each OUTDIR REMOTE...   (RetrieveEach: pipelined, one connection)
+//	ferryclient ... each8 OUTDIR REMOTE...  (a Client of 8 connections, RetrieveEach on each)
 //
 // FERRYCLIENT_NOSENDFILE=1 hides the file from Store behind a plain
 // io.Reader, to compare sendfile with reads and writes.
+// FERRYCLIENT_MEMSTATS=FILE appends the run's allocation counts to FILE;
+// FERRYCLIENT_MEMPROFILE=FILE writes a profile of every allocation.
 package main
 
 import (
@@ -71,6 +74,9 @@ func run(addr, user, pass string, useTLS bool, ca string, args []string) error {
 		d.TLS = ftp.TLSExplicit
 		d.TLSConfig = &tls.Config{RootCAs: pool}
 	}
+	if args[0] == "each8" {
+		return each8(ctx, &ftp.Client{Addr: addr, User: user, Password: pass, Dialer: d, MaxConns: 8}, args[1], args[2:])
+	}
 	c, err := d.Dial(ctx, addr)
 	if err != nil {
 		return err
@@ -104,20 +110,52 @@ func run(addr, user, pass string, useTLS bool, ca string, args []string) error {
 		}
 		return c.Store(ctx, args[2], f)
 	case "each":
-		return c.RetrieveEach(ctx, args[2:], func(p string, dl *ftp.Download, err error) error {
-			if err != nil {
-				return err
-			}
-			out, err := os.Create(filepath.Join(args[1], path.Base(p)))
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(out, dl); err != nil {
-				out.Close()
-				return err
-			}
-			return out.Close()
-		})
+		return c.RetrieveEach(ctx, args[2:], save(args[1]))
 	}
 	return fmt.Errorf("unknown work %q", args[0])
+}
+
+// save writes each download into dir under its base name.
+func save(dir string) func(p string, dl *ftp.Download, err error) error {
+	return func(p string, dl *ftp.Download, err error) error {
+		if err != nil {
+			return err
+		}
+		out, err := os.Create(filepath.Join(dir, path.Base(p)))
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, dl); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	}
+}
+
+// each8 splits paths in 8 runs, each fetched with RetrieveEach on a
+// connection of the Client's pool.
+func each8(ctx context.Context, cl *ftp.Client, dir string, paths []string) error {
+	defer cl.Close()
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		part := paths[i*len(paths)/n : (i+1)*len(paths)/n]
+		go func() {
+			c, release, err := cl.Conn(ctx)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer release()
+			errs <- c.RetrieveEach(ctx, part, save(dir))
+		}()
+	}
+	var first error
+	for range n {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -1,6 +1,7 @@
 // Command jlaffayeclient is github.com/jlaffaye/ftp as one client of the
 // benchmark suite, with the same arguments as ferryclient ("each" is a
-// Retr after another on one connection).
+// Retr after another on one connection; "each8" is 8 connections, each
+// taking its share of the files).
 package main
 
 import (
@@ -49,6 +50,24 @@ func run(addr, user, pass string, useTLS bool, ca string, args []string) error {
 		opts = append(opts, ftp.DialWithExplicitTLS(&tls.Config{
 			RootCAs: pool, ServerName: host, ClientSessionCache: tls.NewLRUClientSessionCache(8),
 		}))
+	}
+	if args[0] == "each8" {
+		const n = 8
+		paths := args[2:]
+		errs := make(chan error, n)
+		for i := range n {
+			part := paths[i*len(paths)/n : (i+1)*len(paths)/n]
+			go func() {
+				errs <- run(addr, user, pass, useTLS, ca, append([]string{"each", args[1]}, part...))
+			}()
+		}
+		var first error
+		for range n {
+			if err := <-errs; err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
 	}
 	c, err := ftp.Dial(addr, opts...)
 	if err != nil {
