@@ -83,8 +83,11 @@ func ParseURL(rawURL string) (*URL, error) {
 	if loc.Host == "" {
 		return fail("missing host")
 	}
-	if strings.HasPrefix(u.Host, "[") && net.ParseIP(loc.Host) == nil {
+	switch bracketed := strings.HasPrefix(u.Host, "["); {
+	case bracketed && net.ParseIP(loc.Host) == nil:
 		return fail(fmt.Sprintf("invalid IPv6 address %q", loc.Host))
+	case !bracketed && strings.ContainsAny(loc.Host, ":[]"):
+		return fail(fmt.Sprintf("invalid host %q", loc.Host))
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)

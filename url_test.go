@@ -74,6 +74,8 @@ func TestParseURLErrors(t *testing.T) {
 		"ftp://h/f#frag",
 		"ftp://h h/",
 		"ftp://h%41/",
+		"ftp://::",
+		"ftp://a:b:c/",
 	} {
 		_, err := ftp.ParseURL(in)
 		var ue *ftp.URLError
