@@ -306,6 +306,13 @@ func (c *Conn) closeFailed(t *transfer, cause error) error {
 // reply (unless it came early) and checks that it is 2xx and that nothing is
 // missing.
 func (t *transfer) finish(ctx context.Context) (err error) {
+	if t.final == nil && ctx.Err() != nil {
+		// Cancelled as the data ended (the cancellation hook had not yet
+		// cut the data connection): reading the final reply under ctx
+		// would fail at once and break the Conn; abort instead, as for a
+		// cancellation mid-stream, so that it stays in step.
+		return t.dataFailed(ctx, io.EOF)
+	}
 	c := t.c
 	defer func() { t.traceDone(0, err) }()
 	t.closeData()
