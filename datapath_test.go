@@ -288,9 +288,10 @@ func TestStoreFileWithoutSendfile(t *testing.T) {
 // (TestStoreFileCancel's server, TestSyncCancelUpload).
 func TestSlowUploadIsNotIdle(t *testing.T) {
 	s := newStreamServer(t, 0, nil)
-	s.readPace = 20 * time.Millisecond // about 800 kB/s: a 256 KiB write takes about 330 ms
+	s.readPace = 10 * time.Millisecond // about 1.6 MB/s: a 1 MiB write takes about 650 ms
 	d := ftp.Dialer{
-		DataTimeout: 250 * time.Millisecond,
+		BufferSize:  1 << 20,
+		DataTimeout: 500 * time.Millisecond, // a stall of half a second under load is a real one
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 			if tc, ok := c.(*net.TCPConn); ok {
@@ -301,10 +302,10 @@ func TestSlowUploadIsNotIdle(t *testing.T) {
 	}
 	c := dialStream(t, s, nil, d)
 	start := time.Now()
-	if err := c.Store(context.Background(), "f", io.LimitReader(zeros{}, 1<<20)); err != nil {
+	if err := c.Store(context.Background(), "f", io.LimitReader(zeros{}, 2<<20)); err != nil {
 		t.Fatalf("Store after %v: %v", time.Since(start), err)
 	}
-	if el := time.Since(start); el < 3*d.DataTimeout {
+	if el := time.Since(start); el < 2*d.DataTimeout {
 		t.Fatalf("the upload took %v: too quick to show anything", el)
 	}
 }
