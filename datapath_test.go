@@ -150,9 +150,9 @@ func TestDataPathAllocsFlat(t *testing.T) {
 // data flows, so a transfer that takes many times DataTimeout but never
 // pauses that long succeeds; a stall still fails (TestSyncDataStall).
 func TestDataTimeoutIsIdleTime(t *testing.T) {
-	s := newStreamServer(t, 24*chunk, nil)
-	s.pace = 40 * time.Millisecond // about 1 s in all
-	d := ftp.Dialer{DataTimeout: 200 * time.Millisecond}
+	s := newStreamServer(t, 40*chunk, nil)
+	s.pace = 40 * time.Millisecond // about 1.6 s in all
+	d := ftp.Dialer{DataTimeout: 300 * time.Millisecond}
 	c := dialStream(t, s, nil, d)
 	start := time.Now()
 	dl, err := c.Retrieve(context.Background(), "f")
@@ -160,8 +160,8 @@ func TestDataTimeoutIsIdleTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, err := io.Copy(io.Discard, dl)
-	if err != nil || n != 24*chunk {
-		t.Fatalf("got %d bytes, %v after %v; want %d and no timeout", n, err, time.Since(start), 24*chunk)
+	if err != nil || n != 40*chunk {
+		t.Fatalf("got %d bytes, %v after %v; want %d and no timeout", n, err, time.Since(start), 40*chunk)
 	}
 	if el := time.Since(start); el < 4*d.DataTimeout {
 		t.Fatalf("the transfer took %v: too quick to show anything", el)
