@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -228,9 +229,17 @@ func (a *app) fail(err error) int {
 	return code
 }
 
-// chatter prints a progress message on stderr unless --quiet.
+// chatter prints a progress message on stderr unless --quiet; with --json
+// as an object, {"note": ...}, so that stderr holds nothing but objects.
 func (a *app) chatter(format string, args ...any) {
-	if !a.g.Quiet {
+	switch {
+	case a.g.Quiet:
+	case a.g.JSON:
+		msg := strings.TrimPrefix(fmt.Sprintf(format, args...), "ferry: note: ")
+		_ = writeJSON(a.stderr, struct {
+			Note string `json:"note"`
+		}{msg})
+	default:
 		fmt.Fprintf(a.stderr, format+"\n", args...)
 	}
 }

@@ -55,13 +55,35 @@ func (cmd *lsCmd) run(ctx context.Context, a *app) error {
 // reportUnreadable prints one line on standard error for each listing line
 // that could not be read: its number, the listing format it was read as,
 // why, and the line itself, quoted so that control bytes show.
+//
+// With --json each is an object on standard error, as every other error
+// there, so that a program reading it never meets a line of prose:
+// {"error": ..., "path": ..., "line": N, "format": ..., "raw": ...}, then
+// {"error": ..., "exit": 1}.
 func (a *app) reportUnreadable(dir string, lerr *ftp.ListingError) {
+	n := len(lerr.Lines)
+	if a.g.JSON {
+		for _, le := range lerr.Lines {
+			cause := strings.TrimPrefix(le.Err.Error(), "listing: ")
+			_ = writeJSON(a.stderr, struct {
+				Error  string `json:"error"`
+				Path   string `json:"path"`
+				Line   int    `json:"line"`
+				Format string `json:"format"`
+				Raw    string `json:"raw"`
+			}{"unreadable line: " + cause, dir, le.Line, le.Format.String(), le.Raw})
+		}
+		_ = writeJSON(a.stderr, struct {
+			Error string `json:"error"`
+			Exit  int    `json:"exit"`
+		}{fmt.Sprintf("ls %s: %d of the listing's lines could not be read", dir, n), ExitOther})
+		return
+	}
 	for _, le := range lerr.Lines {
 		cause := strings.TrimPrefix(le.Err.Error(), "listing: ")
 		fmt.Fprintf(a.stderr, "ferry: ls %s: unreadable line %d (%s: %s): %s\n",
 			dir, le.Line, le.Format, cause, strconv.Quote(le.Raw))
 	}
-	n := len(lerr.Lines)
 	plural := "s"
 	if n == 1 {
 		plural = ""
