@@ -22,7 +22,8 @@ const DefaultBufferSize = 256 << 10
 // The idle timeout is kept by moving the deadline forward only once an
 // eighth of it has passed since it was last moved, to timeout plus that
 // eighth: a transfer that makes no progress fails after between one and
-// 9/8 of the timeout.
+// 9/8 of the timeout. (A plain write resumed after moving data for longer
+// than the timeout, see writeData, can stretch that by one timeout.)
 type dataGuard struct {
 	ctx      context.Context
 	conn     deadliner

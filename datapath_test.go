@@ -150,9 +150,9 @@ func TestDataPathAllocsFlat(t *testing.T) {
 // data flows, so a transfer that takes many times DataTimeout but never
 // pauses that long succeeds; a stall still fails (TestSyncDataStall).
 func TestDataTimeoutIsIdleTime(t *testing.T) {
-	s := newStreamServer(t, 24*chunk, nil)
-	s.pace = 40 * time.Millisecond // about 1 s in all
-	d := ftp.Dialer{DataTimeout: 200 * time.Millisecond}
+	s := newStreamServer(t, 40*chunk, nil)
+	s.pace = 40 * time.Millisecond // about 1.6 s in all
+	d := ftp.Dialer{DataTimeout: 300 * time.Millisecond}
 	c := dialStream(t, s, nil, d)
 	start := time.Now()
 	dl, err := c.Retrieve(context.Background(), "f")
@@ -160,8 +160,8 @@ func TestDataTimeoutIsIdleTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, err := io.Copy(io.Discard, dl)
-	if err != nil || n != 24*chunk {
-		t.Fatalf("got %d bytes, %v after %v; want %d and no timeout", n, err, time.Since(start), 24*chunk)
+	if err != nil || n != 40*chunk {
+		t.Fatalf("got %d bytes, %v after %v; want %d and no timeout", n, err, time.Since(start), 40*chunk)
 	}
 	if el := time.Since(start); el < 4*d.DataTimeout {
 		t.Fatalf("the transfer took %v: too quick to show anything", el)
@@ -288,9 +288,10 @@ func TestStoreFileWithoutSendfile(t *testing.T) {
 // (TestStoreFileCancel's server, TestSyncCancelUpload).
 func TestSlowUploadIsNotIdle(t *testing.T) {
 	s := newStreamServer(t, 0, nil)
-	s.readPace = 20 * time.Millisecond // about 800 kB/s: a 256 KiB write takes about 330 ms
+	s.readPace = 10 * time.Millisecond // about 1.6 MB/s: a 1 MiB write takes about 650 ms
 	d := ftp.Dialer{
-		DataTimeout: 250 * time.Millisecond,
+		BufferSize:  1 << 20,
+		DataTimeout: 500 * time.Millisecond, // a stall of half a second under load is a real one
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 			if tc, ok := c.(*net.TCPConn); ok {
@@ -301,10 +302,10 @@ func TestSlowUploadIsNotIdle(t *testing.T) {
 	}
 	c := dialStream(t, s, nil, d)
 	start := time.Now()
-	if err := c.Store(context.Background(), "f", io.LimitReader(zeros{}, 1<<20)); err != nil {
+	if err := c.Store(context.Background(), "f", io.LimitReader(zeros{}, 2<<20)); err != nil {
 		t.Fatalf("Store after %v: %v", time.Since(start), err)
 	}
-	if el := time.Since(start); el < 3*d.DataTimeout {
+	if el := time.Since(start); el < 2*d.DataTimeout {
 		t.Fatalf("the upload took %v: too quick to show anything", el)
 	}
 }

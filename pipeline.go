@@ -89,11 +89,15 @@ func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup
 		return nil, err // the Conn is broken
 	}
 	c.rtt = time.Since(c.queuedAt)
+	if r.Code == 421 {
+		// The server is closing the connection: nothing more will come.
+		return nil, c.fail(checkClass("EPSV", r, 2))
+	}
 	if r.Code != 229 {
 		// The transfer command's reply is still due: most likely "use
 		// PASV first"; resynchronising reads past whatever it is.
 		if err := c.resync(); err != nil {
-			return nil, err
+			return nil, joinErrors(checkClass("EPSV", r, 2), err)
 		}
 		refusal := checkClass("EPSV", r, 2)
 		switch {

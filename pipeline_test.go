@@ -198,3 +198,21 @@ func TestRetrieveEachRefusedBeforeDial(t *testing.T) {
 	}
 	checkInStep(t, c, "/after")
 }
+
+// TestRetrieveEachServerClosing: a 421 to the pipelined EPSV means the
+// server is closing the connection; RetrieveEach reports that reply, and
+// the Conn is broken rather than waiting for the RETR's reply.
+func TestRetrieveEachServerClosing(t *testing.T) {
+	srv := fakeftp.New(t, steps(welcome, typeI,
+		pipelined("a"), fakeftp.Reply("421 Timeout."), fakeftp.CloseControl(),
+	))
+	c := dialFake(t, srv, nil)
+	_, errs, err := retrieveEach(t, c, "a")
+	var fe *ftp.Error
+	if !errors.As(errs["a"], &fe) || fe.Code != 421 {
+		t.Errorf("a: %v, want the 421", errs["a"])
+	}
+	if !errors.Is(err, ftp.ErrBroken) {
+		t.Errorf("RetrieveEach: %v, want ErrBroken", err)
+	}
+}

@@ -53,7 +53,11 @@ func (m TLSMode) String() string {
 // connections that do not resume, so that nobody else can take over the data
 // port. Each Conn has its own session cache, never shared with another
 // control connection: a data connection resuming another control
-// connection's session is refused too (rclone #7234).
+// connection's session is refused too (rclone #7234). A data connection
+// whose handshake fails (the server refused the transfer command and closed
+// it, a middlebox cut it) never costs the Conn its session: only a server
+// that refuses the session itself, with a TLS alert, makes the Conn forget
+// it.
 type SessionReuse int
 
 const (

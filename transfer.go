@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,13 @@ type transfer struct {
 	offset int64
 	start  time.Time
 	traced bool // TransferDone was called
+
+	// writeFailed is set when a write on the data connection failed. A
+	// TLS write that fails still counts its record as sent, so TLS's
+	// close_notify would then reach the server with the wrong sequence
+	// number ("bad record mac": ProFTPD drops the whole session for it);
+	// closeData closes the TCP connection under it instead.
+	writeFailed bool
 }
 
 // startTransfer runs everything up to an open data connection: TYPE, EPSV or
@@ -306,6 +314,13 @@ func (c *Conn) closeFailed(t *transfer, cause error) error {
 // reply (unless it came early) and checks that it is 2xx and that nothing is
 // missing.
 func (t *transfer) finish(ctx context.Context) (err error) {
+	if t.final == nil && ctx.Err() != nil {
+		// Cancelled as the data ended (the cancellation hook had not yet
+		// cut the data connection): reading the final reply under ctx
+		// would fail at once and break the Conn; abort instead, as for a
+		// cancellation mid-stream, so that it stays in step.
+		return t.dataFailed(ctx, io.EOF)
+	}
 	c := t.c
 	defer func() { t.traceDone(0, err) }()
 	t.closeData()
@@ -338,6 +353,10 @@ func (t *transfer) closeData() {
 	c.mu.Unlock()
 	if t.data != nil {
 		t.guard.end()
+		if tc, ok := t.data.(*tls.Conn); ok && t.writeFailed {
+			tc.NetConn().Close()
+			return
+		}
 		t.data.Close()
 	}
 }
@@ -405,6 +424,7 @@ func (t *transfer) writeData(p []byte) error {
 			p = p[n:]
 			continue
 		}
+		t.writeFailed = true
 		return t.guard.wrap(err)
 	}
 }

@@ -407,7 +407,9 @@ func (cp *Copier) Apply(ctx context.Context, p *Plan, shard Shard) (*Summary, er
 	return cp.apply(ctx, p, shard, true)
 }
 
-// Sync plans and applies at once.
+// Sync plans and applies at once: it returns the plan it carried out and
+// the summary of what happened (Summary.Unchanged includes the files the
+// plan found in place). The error is Plan's, or Apply's.
 func (cp *Copier) Sync(ctx context.Context, o SyncOptions) (*Plan, *Summary, error) {
 	p, err := cp.Plan(ctx, o)
 	if err != nil {

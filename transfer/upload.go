@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -217,7 +218,7 @@ func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (R
 		defer func() { release(err) }()
 		err = c.Store(ctx, remote, tee)
 		if err != nil && counted.n > 0 {
-			return errors.Join(err, errStreamSent)
+			return fmt.Errorf("%w: %w", err, errStreamSent)
 		}
 		if err != nil {
 			return err
@@ -225,7 +226,7 @@ func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (R
 		n, err := c.Size(ctx, remote)
 		if err == nil {
 			if err := checkSize(remote, counted.n, n); err != nil {
-				return errors.Join(err, errStreamSent)
+				return fmt.Errorf("%w: %w", err, errStreamSent)
 			}
 		}
 		return nil

@@ -9,6 +9,8 @@
 //
 // FERRYCLIENT_NOSENDFILE=1 hides the file from Store behind a plain
 // io.Reader, to compare sendfile with reads and writes.
+// FERRYCLIENT_MEMSTATS=FILE appends the run's allocation counts to FILE;
+// FERRYCLIENT_MEMPROFILE=FILE writes a profile of every allocation.
 package main
 
 import (

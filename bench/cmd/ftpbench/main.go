@@ -136,15 +136,12 @@ func run(size int64, files int, rtt time.Duration, runs int, only, bin, vsftpdBi
 		os.RemoveAll(out)
 		os.MkdirAll(out, 0o755)
 	}
-	var smallPaths, smallURLs []string
+	var smallPaths []string
 	for i := range files {
 		smallPaths = append(smallPaths, "/small/"+smallName(i))
 	}
 	url := func(addr, p string) string {
 		return "ftp://" + ftpUser + ":" + ftpPassword + "@" + addr + p
-	}
-	for _, p := range smallPaths {
-		smallURLs = append(smallURLs, url(proxy.Addr(), p))
 	}
 	lib := func(addr string, tls bool, args ...string) []string {
 		a := []string{filepath.Join(bin, "ferryclient"), "-addr", addr, "-user", ftpUser, "-pass", ftpPassword}
@@ -233,7 +230,9 @@ func run(size int64, files int, rtt time.Duration, runs int, only, bin, vsftpdBi
 		before:    clearOut,
 		clients: map[string][]string{
 			"ferry library": lib(proxy.Addr(), false, append([]string{"each", out}, smallPaths...)...),
-			"ferry CLI":     cli(false, append(append([]string{"get"}, smallURLs...), out)...),
+			// ferry get URL... logs in again for each URL; mirror is the
+			// CLI's way to fetch many files on one connection.
+			"ferry CLI":     cli(false, "mirror", "--parallel", "1", url(proxy.Addr(), "/small"), out),
 			"curl":          curlTLS(false, "-o", out+"/#1", url(proxy.Addr(), fmt.Sprintf("/small/f[0000-%04d]", files-1))),
 			"lftp":          lftp(proxy.Addr(), false, lftpGets),
 			"jlaffaye/ftp":  jl(proxy.Addr(), false, append([]string{"each", out}, smallPaths...)...),
