@@ -3,6 +3,7 @@ package ftp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"sync"
@@ -334,7 +335,7 @@ func mkdirAll(ctx context.Context, conn *Conn, name string) error {
 		if fi.IsDir() {
 			return nil
 		}
-		return &fs.PathError{Op: "mkdir", Path: name, Err: errNotDir}
+		return fmt.Errorf("ftp: %s: %w", name, errNotDir) // MkdirAll adds the PathError
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return err
@@ -354,7 +355,7 @@ func mkdirAll(ctx context.Context, conn *Conn, name string) error {
 	return err
 }
 
-var errNotDir = errors.New("not a directory")
+var errNotDir = errors.New("a file is in the way: not a directory")
 
 // SetModTime sets the modification time of name (MFMT), to the second.
 func (c *Client) SetModTime(ctx context.Context, name string, t time.Time) error {

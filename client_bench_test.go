@@ -20,9 +20,18 @@ import (
 // relay adding 20 ms of round trip, with 16 goroutines asking: the pool
 // is what limits. Run it as
 //
-//	go test -run XXX -bench ClientDownloads -benchtime 1x -count 3
+//	go test -run XXX -bench ClientDownloads -benchtime 1x
 //
 // and compare the files/s of conns=8 with conns=1 in each network.
+//
+// Each download leaves sockets in TIME_WAIT (client, relay and server
+// sides), and the in-process server and the relay listen on a new
+// ephemeral port for every data connection: once tens of thousands of
+// TIME_WAIT sockets crowd the port range, Linux takes milliseconds per
+// bind, which slows the later cases of a run (and everything on a machine
+// where other tests run). For a fair comparison run each case in its own
+// process a minute apart, with -bench 'ClientDownloads/rtt20ms/conns=1$'
+// and so on, and check "ss -tan state time-wait | wc -l" first.
 func BenchmarkClientDownloads(b *testing.B) {
 	const files, size, workers = 2000, 4 << 10, 16
 	srv, err := ftptest.Start(ftptest.Options{})

@@ -96,6 +96,9 @@ func TestClientVerbs(t *testing.T) {
 			}
 			data := conformance.Data(100 << 10)
 			put(t, ctx, c, "/a/b/f.bin", data)
+			if err := c.MkdirAll(ctx, "/a/b/f.bin/x"); err == nil {
+				t.Fatal("MkdirAll through a file succeeded")
+			}
 			if got := get(t, ctx, c, "/a/b/f.bin"); !bytes.Equal(got, data) {
 				t.Fatalf("read back %d bytes, want %d equal", len(got), len(data))
 			}

@@ -23,12 +23,12 @@ var ErrLoop = errors.New("ftp: directory loop through a symbolic link")
 // listed once (ReadDir). No connection is held while fn runs, so fn may
 // use the Client.
 //
-// Symbolic links are not followed when the listing shows them as links.
-// Servers that list a link to a directory as the directory itself (MLSD
-// with a "unique" fact, as ProFTPD and Pure-FTPd send) cannot make the walk
-// go round forever: a directory whose unique identity is one of its
-// ancestors' is reported to fn a second time with an error wrapping
-// ErrLoop instead of being listed.
+// Symbolic links are not followed when the listing shows them as links
+// (vsftpd, ProFTPD and Pure-FTPd do). Servers that list a link to a
+// directory as the directory itself, with the MLSD "unique" fact (as
+// pyftpdlib does), cannot make the walk go round forever: a directory whose
+// unique identity is one of its ancestors' is reported to fn a second time
+// with an error wrapping ErrLoop instead of being listed.
 func (c *Client) WalkDir(ctx context.Context, root string, fn fs.WalkDirFunc) error {
 	info, err := c.Stat(ctx, root)
 	if err != nil {

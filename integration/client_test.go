@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -258,6 +259,60 @@ func TestClientAdaptsToDaemonLimit(t *testing.T) {
 				t.Fatalf("limit changes %v: want the first lowering the limit to 2 or less, with the refusal", limits)
 			}
 			t.Logf("refusal: %v; limit changes: %d", limits[0].Reason, len(limits))
+		})
+	}
+}
+
+// TestClientWalkDirSymlinkLoop: a symbolic link to a parent directory
+// does not send WalkDir round forever on any daemon, whether it lists the
+// link as a link (not followed) or as the directory (a loop, reported).
+func TestClientWalkDirSymlinkLoop(t *testing.T) {
+	for _, kind := range Kinds {
+		t.Run(kind.String(), func(t *testing.T) {
+			in := Start(t, kind, Plain)
+			ftpDir, localDir := in.Scratch(t)
+			os.MkdirAll(filepath.Join(localDir, "a", "b"), 0o755)
+			os.WriteFile(filepath.Join(localDir, "a", "b", "f"), []byte("f"), 0o644)
+			if err := os.Symlink("..", filepath.Join(localDir, "a", "b", "up")); err != nil {
+				t.Fatal(err)
+			}
+			c := &ftp.Client{Addr: in.Addr, User: in.User, Password: in.Password, Dialer: dialer(in, 0), MaxConns: 2}
+			defer c.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var visited, loops []string
+			var upType fs.FileMode
+			err := c.WalkDir(ctx, ftpDir, func(p string, d fs.DirEntry, err error) error {
+				if errors.Is(err, ftp.ErrLoop) {
+					loops = append(loops, p[len(ftpDir):])
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				if d.Name() == "up" {
+					upType = d.Type()
+				}
+				visited = append(visited, p[len(ftpDir):])
+				if len(visited) > 100 {
+					return fmt.Errorf("walk does not end: %v", visited[:20])
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := strings.Join(visited, " "), " /a /a/b /a/b/f /a/b/up"; got != want {
+				t.Errorf("visited %q, want %q", got, want)
+			}
+			switch {
+			case upType&fs.ModeSymlink != 0 && len(loops) == 0:
+				t.Logf("the link is listed as a link, not followed")
+			case upType.IsDir() && strings.Join(loops, " ") == "/a/b/up":
+				t.Logf("the link is listed as its target directory: loop found")
+			default:
+				t.Errorf("up is %v and loops %v: want a link, or a directory reported as a loop", upType, loops)
+			}
 		})
 	}
 }
