@@ -44,9 +44,25 @@ func (s *session) remove(ctx context.Context, p string, recursive bool) error {
 	}
 	err := s.do(ctx, func(c *ftp.Conn, _ int) error { return c.Delete(ctx, p) })
 	if err != nil {
+		if !recursive && isServerReply(err) && s.isDir(ctx, p) {
+			// DELE of a directory gets the reply of a missing file from
+			// most servers (vsftpd: "550 Delete operation failed.").
+			return usageErrorf("%s is a directory: use rm -r to remove it and everything in it, or rmdir if it is empty", p)
+		}
 		return &opError{Op: "rm", Path: p, Err: err}
 	}
 	return nil
+}
+
+// isDir reports whether p is known to be a directory on the server.
+func (s *session) isDir(ctx context.Context, p string) bool {
+	dir := false
+	_ = s.do(ctx, func(c *ftp.Conn, _ int) error {
+		e, err := statRemote(ctx, c, p)
+		dir = err == nil && e.Type == listing.Dir
+		return nil
+	})
+	return dir
 }
 
 // removeTree deletes everything under dir, then dir.
