@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"strings"
 
 	"github.com/ferryftp/ftp"
@@ -115,9 +117,31 @@ func (cmd *mkdirCmd) run(ctx context.Context, a *app) error {
 		return err
 	})
 	if err != nil {
+		if isServerReply(err) && !errors.Is(err, fs.ErrExist) && s.exists(ctx, loc.Path) {
+			// Most servers do not say why MKD failed (vsftpd: "550
+			// Create directory operation failed.").
+			err = existsError{err}
+		}
 		return &opError{Op: "mkdir", Path: loc.Path, Err: err}
 	}
 	return nil
+}
+
+// existsError is a refusal to create a name found to exist.
+type existsError struct{ error }
+
+func (existsError) Is(target error) bool { return target == fs.ErrExist }
+func (e existsError) Unwrap() error      { return e.error }
+
+// exists reports whether p is known to exist on the server.
+func (s *session) exists(ctx context.Context, p string) bool {
+	found := false
+	_ = s.do(ctx, func(c *ftp.Conn, _ int) error {
+		_, err := statRemote(ctx, c, p)
+		found = err == nil
+		return nil
+	})
+	return found
 }
 
 // mkdirAll creates p and its missing parents. A refused MKD is fine when
