@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -98,7 +99,7 @@ func (a *app) credentials(ctx context.Context, loc *Location) (*credentials, err
 	default:
 		// An empty PASS would be a guess, and a failed login counts
 		// against the account on many servers.
-		return nil, &loginError{User: c.user, Err: fmt.Errorf("no password, and no terminal to ask for one: set FTP_PASSWORD, add it to ~/.netrc, or give it in the URL (ftp://%s:PASSWORD@%s/)", c.user, loc.Host)}
+		return nil, &loginError{User: c.user, Err: fmt.Errorf("no password, and no terminal to ask for one: set FTP_PASSWORD, add it to ~/.netrc, or give it in the URL (%s)", passwordURL(loc, c.user))}
 	}
 	if c.account == "" && m != nil {
 		c.account = m.Account
@@ -319,4 +320,19 @@ func (a *app) tlsConfig() (*tls.Config, error) {
 		cfg.InsecureSkipVerify = true
 	}
 	return cfg, nil
+}
+
+// passwordURL is the URL of loc's server with user and a PASSWORD
+// placeholder, in the scheme and port the user gave, so that it can be
+// copied as it is.
+func passwordURL(loc *Location, user string) string {
+	host := loc.Host
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if loc.Port != 0 {
+		host = net.JoinHostPort(loc.Host, strconv.Itoa(loc.Port))
+	}
+	u := url.URL{Scheme: loc.Scheme, User: url.UserPassword(user, "PASSWORD"), Host: host, Path: "/"}
+	return u.String()
 }

@@ -154,6 +154,11 @@ func connectError(addr string, err error) error {
 		return &opError{Op: "connect", Path: addr, Err: &netError{msg: errno.Error(), err: err}}
 	case errors.As(err, &oe) && oe.Op == "dial" && isTimeout(err):
 		return &opError{Op: "connect", Path: addr, Err: &netError{msg: "no answer", err: err}}
+	case isTimeout(err):
+		// Connected, then silence: no greeting, or no answer to AUTH TLS
+		// or to the TLS handshake. Go's chain of wrappers says nothing
+		// more useful ("read tcp a->b: i/o timeout").
+		return &opError{Op: "connect", Path: addr, Err: &netError{msg: "the server accepted the connection but did not answer", err: err}}
 	}
 	return &opError{Op: "connect", Path: addr, Err: &netError{msg: strings.TrimPrefix(Message(err), "dial "+addr+": "), err: err}}
 }

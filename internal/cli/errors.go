@@ -72,6 +72,8 @@ func (e *opError) Error() string {
 			what = "no such directory"
 		}
 		msg = what + " (" + msg + ")"
+	} else if errors.Is(e.Err, fs.ErrExist) && !errors.As(e.Err, &lo) && !errors.As(e.Err, &tlo) {
+		msg = "already exists (" + msg + ")"
 	}
 	if e.Path == "" {
 		return e.Op + ": " + msg

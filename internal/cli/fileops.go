@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"strings"
 
 	"github.com/ferryftp/ftp"
@@ -44,9 +46,25 @@ func (s *session) remove(ctx context.Context, p string, recursive bool) error {
 	}
 	err := s.do(ctx, func(c *ftp.Conn, _ int) error { return c.Delete(ctx, p) })
 	if err != nil {
+		if !recursive && isServerReply(err) && s.isDir(ctx, p) {
+			// DELE of a directory gets the reply of a missing file from
+			// most servers (vsftpd: "550 Delete operation failed.").
+			return usageErrorf("%s is a directory: use rm -r to remove it and everything in it, or rmdir if it is empty", p)
+		}
 		return &opError{Op: "rm", Path: p, Err: err}
 	}
 	return nil
+}
+
+// isDir reports whether p is known to be a directory on the server.
+func (s *session) isDir(ctx context.Context, p string) bool {
+	dir := false
+	_ = s.do(ctx, func(c *ftp.Conn, _ int) error {
+		e, err := statRemote(ctx, c, p)
+		dir = err == nil && e.Type == listing.Dir
+		return nil
+	})
+	return dir
 }
 
 // removeTree deletes everything under dir, then dir.
@@ -99,9 +117,31 @@ func (cmd *mkdirCmd) run(ctx context.Context, a *app) error {
 		return err
 	})
 	if err != nil {
+		if isServerReply(err) && !errors.Is(err, fs.ErrExist) && s.exists(ctx, loc.Path) {
+			// Most servers do not say why MKD failed (vsftpd: "550
+			// Create directory operation failed.").
+			err = existsError{err}
+		}
 		return &opError{Op: "mkdir", Path: loc.Path, Err: err}
 	}
 	return nil
+}
+
+// existsError is a refusal to create a name found to exist.
+type existsError struct{ error }
+
+func (existsError) Is(target error) bool { return target == fs.ErrExist }
+func (e existsError) Unwrap() error      { return e.error }
+
+// exists reports whether p is known to exist on the server.
+func (s *session) exists(ctx context.Context, p string) bool {
+	found := false
+	_ = s.do(ctx, func(c *ftp.Conn, _ int) error {
+		_, err := statRemote(ctx, c, p)
+		found = err == nil
+		return nil
+	})
+	return found
 }
 
 // mkdirAll creates p and its missing parents. A refused MKD is fine when

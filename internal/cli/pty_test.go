@@ -251,8 +251,14 @@ func TestPasswordPromptInterrupt(t *testing.T) {
 }
 
 // TestServeSIGTERM: the temporary CA file of ferry serve --tls is removed
-// on SIGTERM as on Ctrl-C.
+// on SIGTERM and SIGHUP (the terminal it runs in was closed) as on Ctrl-C.
 func TestServeSIGTERM(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) { testServeSignal(t, sig) })
+	}
+}
+
+func testServeSignal(t *testing.T, sig syscall.Signal) {
 	tmp := t.TempDir()
 	var stdout bytes.Buffer
 	cmd := exec.Command(os.Args[0], "serve", "--tls", "--addr", "127.0.0.1:0", t.TempDir())
@@ -272,7 +278,7 @@ func TestServeSIGTERM(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -280,9 +286,9 @@ func TestServeSIGTERM(t *testing.T) {
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
+		t.Fatalf("serve did not stop on %v", sig)
 	}
 	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
-		t.Errorf("left behind after SIGTERM: %v", entries)
+		t.Errorf("left behind after %v: %v", sig, entries)
 	}
 }

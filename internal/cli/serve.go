@@ -31,8 +31,9 @@ type serveCmd struct {
 }
 
 func (cmd *serveCmd) run(ctx context.Context, a *app) error {
-	// SIGTERM stops the server as Ctrl-C does, so the CA file is removed.
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	// SIGTERM, and SIGHUP (the terminal was closed), stop the server as
+	// Ctrl-C does, so the CA file is removed.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	user, password, err := a.serveLogin(ctx, cmd.Addr)
 	if err != nil {
