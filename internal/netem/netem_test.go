@@ -277,3 +277,48 @@ func roundTrip(t *testing.T, d ftp.Dialer, addr string) {
 		t.Fatal(err)
 	}
 }
+
+func TestZeroFaultDisarms(t *testing.T) {
+	payload := bytes.Repeat([]byte("d"), 50_000)
+	s := newSink(t, payload)
+	p := newProxy(t, s.ln.Addr().String(), netem.Shape{})
+	p.FaultControl(netem.Fault{Kind: netem.Reset, After: 10})
+	p.FaultControl(netem.Fault{})
+	c := dial(t, p)
+	if _, err := io.ReadFull(c, make([]byte, len(payload))); err != nil {
+		t.Fatalf("read: %v: a disarmed fault struck", err)
+	}
+}
+
+// TestCloseEndsStalledDataLinks: Close must not wait for a stall that
+// never ends, on a data connection as on a control connection.
+func TestCloseEndsStalledDataLinks(t *testing.T) {
+	s := newSink(t, bytes.Repeat([]byte("s"), 10_000))
+	p, err := netem.New(s.ln.Addr().String(), netem.Shape{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.FaultData(netem.Fault{Kind: netem.Stall, After: 100, Dir: netem.Downstream})
+	c, err := p.DialContext(context.Background(), "tcp", "127.0.0.1:1") // not the target: a data link
+	if err == nil {
+		c.Close()
+		t.Fatal("dial to a closed port succeeded")
+	}
+	c, err = p.DialContext(context.Background(), "tcp", s.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p.FaultControl(netem.Fault{Kind: netem.Stall, After: 100, Dir: netem.Downstream})
+	c2 := dial(t, p)
+	if _, err := io.ReadFull(c2, make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Close() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited for a stall that never ends")
+	}
+}

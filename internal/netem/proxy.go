@@ -31,6 +31,7 @@ type Proxy struct {
 	controlFault *Fault
 	refuseUntil  time.Time
 	controls     map[*link]struct{}
+	datas        map[*link]struct{}
 	closed       bool
 	stats        Stats
 
@@ -52,7 +53,7 @@ func New(target string, shape Shape) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{target: target, shape: shape, ln: ln, controls: map[*link]struct{}{}}
+	p := &Proxy{target: target, shape: shape, ln: ln, controls: map[*link]struct{}{}, datas: map[*link]struct{}{}}
 	p.wg.Add(1)
 	go p.acceptControl()
 	return p, nil
@@ -71,18 +72,27 @@ func (p *Proxy) Stats() Stats {
 	return p.stats
 }
 
-// FaultData arms f for the next data connection.
+// FaultData arms f for the next data connection. The zero Fault disarms
+// a fault that has not struck yet.
 func (p *Proxy) FaultData(f Fault) {
 	p.mu.Lock()
-	p.dataFault = &f
+	p.dataFault = armed(f)
 	p.mu.Unlock()
 }
 
-// FaultControl arms f for the next control connection.
+// FaultControl arms f for the next control connection. The zero Fault
+// disarms a fault that has not struck yet.
 func (p *Proxy) FaultControl(f Fault) {
 	p.mu.Lock()
-	p.controlFault = &f
+	p.controlFault = armed(f)
 	p.mu.Unlock()
+}
+
+func armed(f Fault) *Fault {
+	if f.Kind == 0 {
+		return nil
+	}
+	return &f
 }
 
 // CutControl resets every control connection open now, as a NAT gateway
@@ -113,8 +123,11 @@ func (p *Proxy) RefuseFor(d time.Duration) {
 func (p *Proxy) Close() error {
 	p.mu.Lock()
 	p.closed = true
-	links := make([]*link, 0, len(p.controls))
+	links := make([]*link, 0, len(p.controls)+len(p.datas))
 	for l := range p.controls {
+		links = append(links, l)
+	}
+	for l := range p.datas {
 		links = append(links, l)
 	}
 	p.mu.Unlock()
@@ -242,18 +255,26 @@ func (p *Proxy) startControl(client, upstream net.Conn, rewrite bool) bool {
 
 func (p *Proxy) startData(client, upstream net.Conn) {
 	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		client.Close()
+		upstream.Close()
+		return
+	}
 	f := p.dataFault
 	p.dataFault = nil
+	l := newLink(client, upstream, p.shape, f)
+	p.datas[l] = struct{}{}
 	p.stats.Data++
 	p.stats.TotalData++
 	p.stats.PeakData = max(p.stats.PeakData, p.stats.Data)
-	p.mu.Unlock()
-	l := newLink(client, upstream, p.shape, f)
 	p.wg.Add(1)
+	p.mu.Unlock()
 	go func() {
 		defer p.wg.Done()
 		l.run(nil, nil)
 		p.mu.Lock()
+		delete(p.datas, l)
 		p.stats.Data--
 		p.mu.Unlock()
 	}()
