@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -38,14 +39,16 @@ func toJSON(e listing.Entry) entryJSON {
 	return j
 }
 
-// writeJSON writes one JSON object on one line.
+// writeJSON writes one JSON object on one line. <, > and & are written as
+// they are: names such as "a -> b" are for jq and people, not for HTML.
 func writeJSON(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil { // one line, ending in "\n"
 		return err
 	}
-	b = append(b, '\n')
-	_, err = w.Write(b)
+	_, err := w.Write(b.Bytes())
 	return err
 }
 
