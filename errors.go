@@ -268,10 +268,14 @@ type joinedError struct{ errs []error }
 func (e *joinedError) Error() string {
 	var b strings.Builder
 	for i, err := range e.errs {
+		msg := err.Error()
 		if i > 0 {
 			b.WriteString(": ")
+			// One "ftp: " at the front says whose error it is; more
+			// in the middle only stutter ("...: ftp: LIST d: 550 ...").
+			msg = strings.TrimPrefix(msg, "ftp: ")
 		}
-		b.WriteString(err.Error())
+		b.WriteString(msg)
 	}
 	return b.String()
 }

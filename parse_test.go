@@ -343,6 +343,12 @@ func TestErrorsOnOneLine(t *testing.T) {
 	if !errors.Is(joined, cause) || !errors.Is(joined, fs.ErrNotExist) {
 		t.Errorf("joined error lost its parts: %v", joined)
 	}
+	// A fallback's error joined after the first names the library once.
+	list := &Error{Code: 550, Msg: "No such file or directory.", Cmd: "LIST d"}
+	if got, want := joinErrors(&Error{Code: 501, Msg: "No such directory.", Cmd: "MLSD d"}, list).Error(),
+		"ftp: MLSD d: 501 No such directory.: LIST d: 550 No such file or directory."; got != want {
+		t.Errorf("joined = %q, want %q", got, want)
+	}
 	if joinErrors(nil, nil) != nil {
 		t.Error("joinErrors of nils is not nil")
 	}
