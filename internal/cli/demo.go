@@ -94,7 +94,7 @@ func (cmd *demoCmd) run(ctx context.Context, a *app) error {
 	}
 	got := h.Sum(nil)
 
-	step("ask the server for its SHA-256 of the file (HASH)")
+	step("ask the server for its SHA-256 of the file (HASH or XSHA256)")
 	algo, serverSum, err := c.Hash(ctx, "demo/data.bin", ftp.HashSHA256)
 	if err != nil {
 		return &opError{Op: "hash", Path: "demo/data.bin", Err: err}
