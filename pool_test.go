@@ -700,3 +700,28 @@ func TestPoolTraceGot(t *testing.T) {
 		t.Fatalf("PoolGot %+v: want a new connection, then the same one after waiting", got)
 	}
 }
+
+// TestReadDirReportsUnusableNames: a listed name that cannot be one path
+// element is reported with the listing's other unreadable lines, never
+// dropped in silence.
+func TestReadDirReportsUnusableNames(t *testing.T) {
+	srv := fakeftp.New(t, steps(welcome,
+		fakeftp.Expect("USER anonymous"), fakeftp.Reply("331 pass"),
+		fakeftp.Expect("PASS anonymous@"), fakeftp.Reply("230 in"),
+		fakeftp.Expect("FEAT"), fakeftp.Reply("211-Features:", " MLST type*;size*;", "211 End"),
+		epsv, fakeftp.Expect("MLSD /d"), fakeftp.Reply("150 here"),
+		fakeftp.SendData("type=file;size=3; ok\r\ntype=file;size=4; ../../etc/passwd\r\n"),
+		fakeftp.CloseData(), fakeftp.Reply("226 done"),
+		fakeftp.Optional(), fakeftp.Expect("QUIT"), fakeftp.Reply("221 bye"),
+	))
+	c := &ftp.Client{Addr: srv.Addr(), MaxConns: 1, Dialer: *quickDialer()}
+	defer c.Close()
+	entries, err := c.ReadDir(fakeCtx(t), "/d")
+	if len(entries) != 1 || entries[0].Name() != "ok" {
+		t.Fatalf("entries %v, want only ok", entries)
+	}
+	var le *ftp.ListingError
+	if !errors.As(err, &le) || len(le.Lines) != 1 || !strings.Contains(le.Lines[0].Raw, "passwd") {
+		t.Fatalf("err = %v, want a *ListingError naming the line with ../../etc/passwd", err)
+	}
+}

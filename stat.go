@@ -70,13 +70,27 @@ func (fi *fileInfo) String() string             { return fs.FormatFileInfo(fi) }
 func readDir(ctx context.Context, conn *Conn, name string) ([]fs.DirEntry, error) {
 	entries, err := conn.ReadDir(ctx, name)
 	out := make([]fs.DirEntry, 0, len(entries))
+	var unusable []*listing.LineError
 	for _, e := range entries {
 		if e.Name == "" || strings.Contains(e.Name, "/") {
-			continue // not a name fs.DirEntry can hold (VMS paths, MVS)
+			// Not a name an fs.DirEntry can hold, nor one to join to a
+			// path safely: reported like an unreadable line, never
+			// dropped in silence.
+			unusable = append(unusable, &listing.LineError{Raw: e.Raw, Err: fmt.Errorf("%w: %q is not a single path element", listing.ErrName, e.Name)})
+			continue
 		}
 		out = append(out, newFileInfo(e.Name, e))
 	}
 	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	if len(unusable) > 0 {
+		var le *ListingError
+		switch {
+		case errors.As(err, &le):
+			le.Lines = append(le.Lines, unusable...)
+		case err == nil:
+			err = &ListingError{Dir: name, Lines: unusable}
+		}
+	}
 	return out, err
 }
 

@@ -170,11 +170,13 @@ func TestClasses(t *testing.T) {
 			want:  []want{{"21-vshell-old file", File, 206876, "2000-04-04T21:06:00Z"}, {"22-vshell-old dir", Dir, -1, "2002-12-12T02:13:00Z"}},
 		},
 		{
-			class: "cross-checks: a name's continuation lines are errors, not entries", from: "unix-chromium-ls-31.txt",
+			// The first line alone would be an entry with a wrong (cut)
+			// name: it is reported too.
+			class: "cross-checks: a name with line breaks is errors, not an entry", from: "unix-chromium-ls-31.txt",
 			lines: []string{"-rwxrwxrwx    1 1000     1000      1564767 Apr 06  2010 RUS_v_01_00_МЕТОД СБОРА И ДОКУМЕНТИРОВАНИЯ",
-				"     ТРЕБОВАНИЙ К ПОРТАЛУ", ".pdf"},
-			want: []want{{"RUS_v_01_00_МЕТОД СБОРА И ДОКУМЕНТИРОВАНИЯ", File, 1564767, "2010-04-06T00:00:00Z"}},
-			errs: []error{ErrSyntax, ErrSyntax},
+				"     ТРЕБОВАНИЙ К ПОРТАЛУ", ".pdf", "-rw-r--r-- 1 u g 3 Apr 06  2010 next"},
+			want: []want{{"next", File, 3, "2010-04-06T00:00:00Z"}},
+			errs: []error{ErrName, ErrSyntax, ErrSyntax},
 		},
 	} {
 		t.Run(tc.class, func(t *testing.T) {

@@ -10,6 +10,7 @@ var (
 	errFactsUNIXModeFact                    = errorf(ErrFacts, "UNIX.mode fact")
 	errFactsUpFact                          = errorf(ErrFacts, "up fact")
 	errNameSlash                            = errorf(ErrName, `contains "/"`)
+	errNameGoesOn                           = errorf(ErrName, "goes on past the end of the line (a name with a line break)")
 	errNameContainsNUL                      = errorf(ErrName, "contains NUL")
 	errNameEmpty                            = errorf(ErrName, "empty")
 	errNameMissing                          = errorf(ErrName, "missing")

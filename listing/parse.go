@@ -1,6 +1,9 @@
 package listing
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // Parse parses a whole listing. With opts.Format Auto it first picks the
 // format with [Detect], and with opts.DateOrder DateAuto it picks the
@@ -17,19 +20,52 @@ func Parse(lines []string, opts Options) ([]Entry, []*LineError) {
 	}
 	entries := make([]Entry, 0, len(lines))
 	var errs []*LineError
-	for _, l := range lines {
+	lastEntry := 0 // the line number of the last entry, if it came from one line
+	for i, l := range lines {
 		e, ok, err := p.Feed(l)
 		if err != nil {
-			errs = append(errs, err.(*LineError))
+			le := err.(*LineError)
+			if lastEntry == i && le.Line == i+1 && brokenName(p.format, le) {
+				// A name with a line break in it: the entry before holds
+				// only the name's first line, so it is not an entry
+				// either. Wrong names are worse than unreadable lines.
+				prev := entries[len(entries)-1]
+				entries = entries[:len(entries)-1]
+				errs = append(errs, &LineError{Line: i, Raw: prev.Raw, Format: p.format, Err: errNameGoesOn})
+			}
+			errs = append(errs, le)
 		}
+		lastEntry = 0
 		if ok {
 			entries = append(entries, e)
+			if e.Raw == l {
+				lastEntry = i + 1
+			}
 		}
 	}
 	if err := p.Close(); err != nil {
 		errs = append(errs, err.(*LineError))
 	}
 	return entries, errs
+}
+
+// brokenName reports whether a line that could not be read looks like the
+// rest of the previous line's name, cut by a line break in the name: in a
+// format whose name ends the line, a line that does not even start like an
+// entry.
+func brokenName(f Format, le *LineError) bool {
+	if f != Unix || !errors.Is(le.Err, ErrSyntax) || le.Raw == "" {
+		return false
+	}
+	if strings.ContainsRune("-dlcbpsDn", rune(le.Raw[0])) {
+		return false
+	}
+	// A mode column with a type letter no parser knows is a bad entry,
+	// not the rest of a name.
+	if len(le.Raw) > 10 && le.Raw[10] == ' ' && strings.Trim(le.Raw[1:10], "rwxsStTlL-") == "" {
+		return false
+	}
+	return true
 }
 
 // ParseLine parses a single line in format f (which must not be Auto and,
