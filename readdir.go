@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/ferryftp/ftp/listing"
@@ -89,6 +90,7 @@ func (c *Conn) ReadDir(ctx context.Context, dir string) ([]listing.Entry, error)
 			return nil, joinErrors(mlsdErr, err)
 		}
 	}
+	nameEchoedPath(lines, safeListPath(dir))
 	syst := c.systHint(ctx)
 	entries, lerrs := listing.Parse(lines, listing.Options{SystHint: syst, Location: c.d.ServerLocation})
 	entries = dropSelf(entries)
@@ -171,6 +173,23 @@ func (c *Conn) confirmDir(ctx context.Context, dir string) error {
 
 // safeListPath keeps a path starting with "-" from being read as options
 // of ls by servers that pass LIST arguments to it.
+// nameEchoedPath renames, in the LIST output of a file's path, the entry
+// named by that path to the file's own name. ProFTPD and Pure-FTPd name
+// the file as it was asked for ("dir/f.txt", "./-f.txt"), as ls does, and
+// the listing parser refuses "/" in a name (a mirror would write outside
+// its directory). No entry of a directory's listing can end in " " and a
+// path with "/", so only the echoed path is touched.
+func nameEchoedPath(lines []string, arg string) {
+	if !strings.Contains(strings.TrimSuffix(arg, "/"), "/") {
+		return
+	}
+	for i, l := range lines {
+		if strings.HasSuffix(l, " "+arg) {
+			lines[i] = l[:len(l)-len(arg)] + path.Base(arg)
+		}
+	}
+}
+
 func safeListPath(p string) string {
 	if strings.HasPrefix(p, "-") {
 		return "./" + p

@@ -68,3 +68,32 @@ func TestReadDirReportsBadLines(t *testing.T) {
 		t.Fatalf("entries = %+v, want the good one", entries)
 	}
 }
+
+// TestReadDirOfFilePath: LIST of a file's path, which ProFTPD and
+// Pure-FTPd answer with the path as the name ("dir/f.txt", and
+// "./-f.txt" for a name that starts with a dash), gives the file's entry
+// under its own name, as vsftpd's answer does, not an unreadable line.
+func TestReadDirOfFilePath(t *testing.T) {
+	list := func(arg string) []fakeftp.Step {
+		return []fakeftp.Step{
+			fakeftp.Expect("EPSV"), fakeftp.EPSV(),
+			fakeftp.Expect("LIST " + arg), fakeftp.Reply("150 here"),
+			fakeftp.SendData("-rw-r--r--   1 ferrytest ferrytest        7 Dec  4 18:18 " + arg + "\r\n"),
+			fakeftp.CloseData(), fakeftp.Reply("226 done"),
+		}
+	}
+	srv := fakeftp.New(t, steps(welcome,
+		list("dir/f.txt"), fakeftp.Expect("SYST"), fakeftp.Reply("215 UNIX Type: L8"),
+		list("./-f.txt"),
+	))
+	d := quickDialer()
+	d.DisableMLSD = true
+	c := dialFake(t, srv, d)
+	for _, tc := range []struct{ path, want string }{{"dir/f.txt", "f.txt"}, {"-f.txt", "-f.txt"}} {
+		path, want := tc.path, tc.want
+		entries, err := c.ReadDir(fakeCtx(t), path)
+		if err != nil || len(entries) != 1 || entries[0].Name != want || entries[0].Size != 7 {
+			t.Fatalf("ReadDir(%q) = %+v, %v; want one entry %q", path, entries, err, want)
+		}
+	}
+}
