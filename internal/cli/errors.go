@@ -282,7 +282,10 @@ func (a *app) hint(err error) string {
 		fe  *ftp.Error
 	)
 	var pk *partKeptError
+	var rhe tls.RecordHeaderError
 	switch {
+	case errors.As(err, &rhe) && plainReply(rhe.RecordHeader[:]):
+		return "the server answered in plain text, as on an FTP port without implicit TLS: use ftp:// (TLS is then asked for with AUTH TLS)"
 	case errors.As(err, &pk):
 		return fmt.Sprintf("%s was kept: the same command with -c resumes it", pk.Part)
 	case errors.As(err, &ce), errors.As(err, &uae), errors.As(err, &hne), errors.As(err, &cie):
@@ -293,6 +296,13 @@ func (a *app) hint(err error) string {
 		}
 	}
 	return ""
+}
+
+// plainReply reports whether the first bytes of what should have been a
+// TLS record look like an FTP reply ("220 ", "220-", "421 ").
+func plainReply(b []byte) bool {
+	return len(b) >= 4 && '1' <= b[0] && b[0] <= '5' && '0' <= b[1] && b[1] <= '9' &&
+		'0' <= b[2] && b[2] <= '9' && (b[3] == ' ' || b[3] == '-')
 }
 
 // needsTLS reports whether a refusal's text says encryption is required:
