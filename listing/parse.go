@@ -25,7 +25,7 @@ func Parse(lines []string, opts Options) ([]Entry, []*LineError) {
 		e, ok, err := p.Feed(l)
 		if err != nil {
 			le := err.(*LineError)
-			if lastEntry == i && le.Line == i+1 && brokenName(p.format, le) {
+			if lastEntry > 0 && lastEntry == i && le.Line == i+1 && brokenName(p.format, le) {
 				// A name with a line break in it: the entry before holds
 				// only the name's first line, so it is not an entry
 				// either. Wrong names are worse than unreadable lines.
