@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -22,12 +23,24 @@ import (
 // long fat path, a server's per-connection cap).
 //
 //	go test -run - -bench Segmented -benchtime 1x ./transfer
+//
+// The file is 32 MiB; FERRY_BENCH_SEGMENTED_MIB and
+// FERRY_BENCH_SEGMENTED_RATE_MIB (the cap per connection, MiB/s) change
+// both, for the 1 GiB run (the file is held in memory):
+//
+//	FERRY_BENCH_SEGMENTED_MIB=1024 FERRY_BENCH_SEGMENTED_RATE_MIB=32 go test -run - -bench Segmented -benchtime 1x -timeout 30m ./transfer
 func BenchmarkSegmented(b *testing.B) {
-	const size = 32 << 20
+	size, rate := int64(32<<20), int64(4<<20)
+	if v, err := strconv.Atoi(os.Getenv("FERRY_BENCH_SEGMENTED_MIB")); err == nil && v > 0 {
+		size = int64(v) << 20
+	}
+	if v, err := strconv.Atoi(os.Getenv("FERRY_BENCH_SEGMENTED_RATE_MIB")); err == nil && v > 0 {
+		rate = int64(v) << 20
+	}
 	fsys := afero.NewMemMapFs()
 	afero.WriteFile(fsys, "/big.bin", make([]byte, size), 0o644)
 	srv := ftptest.New(b, ftptest.Options{FS: fsys})
-	proxy, err := netem.New(srv.Addr(), netem.Shape{Rate: 4 << 20})
+	proxy, err := netem.New(srv.Addr(), netem.Shape{Rate: rate})
 	if err != nil {
 		b.Fatal(err)
 	}
