@@ -14,7 +14,7 @@ func (c *Conn) ChangeDir(ctx context.Context, dir string) error {
 	c.dirty = true
 	if dir == ".." {
 		_, err := c.cmd(ctx, 2, "CDUP")
-		if !notImplemented(err) {
+		if !unsupported(err) {
 			return err
 		}
 	}
@@ -143,7 +143,7 @@ func (c *Conn) SetModTime(ctx context.Context, path string, t time.Time) error {
 	ts := t.UTC().Format("20060102150405")
 	if !c.noMFMT {
 		_, err := c.cmd(ctx, 2, "MFMT", ts, path)
-		if !notImplemented(err) {
+		if !unsupported(err) {
 			return err
 		}
 		c.noMFMT = true

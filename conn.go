@@ -41,8 +41,8 @@ type Conn struct {
 	noMLSD  bool   // MLSD refused once: ReadDir uses LIST from now on
 	noListA bool   // "LIST -a" refused once: plain LIST from now on
 	noMLST  bool   // MLST refused once: Client.Stat uses SIZE and listings
-	noHASH  bool   // HASH not implemented: Hash uses XSHA256 and the like
-	noMFMT  bool   // MFMT not implemented: SetModTime uses SITE UTIME
+	noHASH  bool   // the server lacks HASH: Hash uses XSHA256 and the like
+	noMFMT  bool   // the server lacks MFMT: SetModTime uses SITE UTIME
 	dirty   bool   // the session's state was changed by hand: a Client does not reuse it
 	syst    *string
 	sized   sizeNote // the last SIZE answer, checked by a Retrieve of that path

@@ -60,12 +60,12 @@ func isSyntaxRefusal(err error) bool {
 	return errors.As(err, &fe) && fe.Code >= 500 && fe.Code <= 504 && !fe.serverFailure()
 }
 
-// notImplemented reports a reply meaning the command itself is unknown or
-// not implemented (500, 502, 504): the only kind of refusal a Conn
+// unsupported reports a reply meaning the server does not know or does
+// not offer the command itself (500, 502, 504): the only kind of refusal a Conn
 // remembers, falling back to an older command for good. Any other refusal
 // (501 or 550 about a path, 4xx) is about this one call. vsftpd's
 // "500 OOPS: ..." is its session failing, not a verdict on the command.
-func notImplemented(err error) bool {
+func unsupported(err error) bool {
 	var fe *Error
 	return errors.As(err, &fe) && (fe.Code == 500 || fe.Code == 502 || fe.Code == 504) && !fe.serverFailure()
 }
@@ -119,7 +119,7 @@ func (c *Conn) dialPassive(ctx context.Context) (*dataSetup, error) {
 			return nil, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
 		case !canPASV:
 			return nil, err
-		case notImplemented(err) || errors.As(err, &fe) && fe.Code == 522:
+		case unsupported(err) || errors.As(err, &fe) && fe.Code == 522:
 			c.noEPSV = true
 			c.traceFallback(ctx, "EPSV", "PASV", true, err)
 		case isSyntaxRefusal(err):
@@ -207,7 +207,7 @@ func (c *Conn) listenActive(ctx context.Context) (*dataSetup, error) {
 		switch {
 		case err == nil:
 			return &dataSetup{ln: ln}, nil
-		case ip4 != nil && (notImplemented(err) || errors.As(err, &fe) && fe.Code == 522):
+		case ip4 != nil && (unsupported(err) || errors.As(err, &fe) && fe.Code == 522):
 			c.noEPRT = true
 			c.traceFallback(ctx, "EPRT", "PORT", true, err)
 		default:

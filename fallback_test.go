@@ -184,7 +184,7 @@ func TestEPSVFallbackPerReason(t *testing.T) {
 }
 
 // TestHashFallbackPerReason: HASH refused about the file (550) is the
-// answer; refused as not implemented (502), Hash uses XSHA256 from then on.
+// answer; refused as unknown (502), Hash uses XSHA256 from then on.
 func TestHashFallbackPerReason(t *testing.T) {
 	sum := strings.Repeat("ab", 32)
 	srv := fakeftp.New(t, steps(welcome,
@@ -208,7 +208,7 @@ func TestHashFallbackPerReason(t *testing.T) {
 }
 
 // TestSetModTimeFallbackPerReason: MFMT refused about the file (550) is the
-// answer; refused as not implemented (500), SITE UTIME from then on.
+// answer; refused as unknown (500), SITE UTIME from then on.
 func TestSetModTimeFallbackPerReason(t *testing.T) {
 	srv := fakeftp.New(t, steps(welcome,
 		fakeftp.Expect("MFMT 20200102030405 nofile"), fakeftp.Reply("550 No such file."),

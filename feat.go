@@ -65,7 +65,7 @@ func (c *Conn) features(ctx context.Context) (Features, error) {
 	case c.broken != nil:
 		// 421: the server is closing the connection.
 		return nil, checkClass("FEAT", r, 2)
-	case notImplemented(checkClass("FEAT", r, 2)):
+	case unsupported(checkClass("FEAT", r, 2)):
 		c.feat = &Features{}
 	}
 	// Another refusal (530 before login, say) may change later: not kept.

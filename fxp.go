@@ -91,7 +91,7 @@ func (c *Conn) passiveAddr(ctx context.Context) (net.IP, int, error) {
 			return peer, port, err
 		case err == nil:
 			return nil, 0, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
-		case notImplemented(err) && peer.To4() != nil:
+		case unsupported(err) && peer.To4() != nil:
 			c.noEPSV = true
 		default:
 			return nil, 0, err
@@ -123,7 +123,7 @@ func (c *Conn) sendPort(ctx context.Context, ip net.IP, port int) error {
 			af = "1"
 		}
 		_, err := c.cmd(ctx, 2, "EPRT", "|"+af+"|"+ip.String()+"|"+strconv.Itoa(port)+"|")
-		if err == nil || !notImplemented(err) || ip4 == nil {
+		if err == nil || !unsupported(err) || ip4 == nil {
 			return err
 		}
 		c.noEPRT = true

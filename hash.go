@@ -77,9 +77,9 @@ func (c *Conn) Hash(ctx context.Context, path, algo string) (usedAlgo, sum strin
 		if _, err = c.cmd(ctx, 2, "OPTS", "HASH", algo); err == nil {
 			r, err = c.cmd(ctx, 2, "HASH", path)
 		}
-		// Only "not implemented" sends this Conn to the legacy commands
+		// Only a server that lacks HASH sends this Conn to the legacy commands
 		// for good; a refusal about the file (550) is the answer.
-		if notImplemented(err) {
+		if unsupported(err) {
 			c.noHASH = true
 			c.traceFallback(ctx, "HASH", legacy, true, err)
 			useHASH = false

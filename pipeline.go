@@ -103,7 +103,7 @@ func (c *Conn) pipelinedData(ctx context.Context, line, path string) (*dataSetup
 		switch {
 		case refusal == nil:
 			return nil, &UnexpectedReplyError{Cmd: "EPSV", Reply: r, Want: "229"}
-		case notImplemented(refusal):
+		case unsupported(refusal):
 			c.noEPSV = true
 			c.traceFallback(ctx, "EPSV", "PASV", true, refusal)
 			return nil, nil

@@ -42,7 +42,7 @@ func (e *ListingError) Unwrap() []error {
 // package listing, which detects the format (Unix, DOS/IIS, VMS, MVS, ...)
 // with the SYST reply as a hint and reads times in Dialer.ServerLocation.
 //
-// A refusal of MLSD that means "not implemented" (500, 502, 504) makes the
+// A refusal of MLSD that means the server lacks the command (500, 502, 504) makes the
 // Conn use LIST from then on. Any other refusal is about this directory
 // (pyftpdlib answers "501 No such directory."; some servers "550 MLSD not
 // permitted" and list fine with LIST): LIST is tried for this call only,
@@ -71,7 +71,7 @@ func (c *Conn) ReadDir(ctx context.Context, dir string) ([]listing.Entry, error)
 			return entries, nil
 		case err == nil, c.usable() != nil:
 			return dropSelf(entries), err
-		case notImplemented(err):
+		case unsupported(err):
 			c.noMLSD = true
 			c.traceFallback(ctx, "MLSD", "LIST", true, err)
 		case isPermanent(err):

@@ -118,7 +118,7 @@ func stat(ctx context.Context, conn *Conn, name string) (fs.FileInfo, error) {
 			e.Name = base
 			return newFileInfo(base, e), nil
 		}
-		if !notImplemented(err) {
+		if !unsupported(err) {
 			return nil, err
 		}
 		conn.noMLST = true
