@@ -21,48 +21,64 @@ const smallFile = 1 << 20
 // batchSize is how many small files one connection takes at a time.
 const batchSize = 32
 
-// batchable reports whether a get action can go in a pipelined batch: a
-// small file of known size and time (a batch sends no other command, so
-// nothing is asked per file), with no partial file to resume. Such files
-// are verified by size: a checksum would be one more round trip per file,
-// as much as the transfer itself; Checksum: ChecksumRequire verifies each.
-func (cp *Copier) batchable(a Action, root *os.Root) bool {
-	if a.Op != OpGet || a.Size == nil || *a.Size > smallFile || a.ModTime == nil || cp.Checksum == ChecksumRequire {
-		return false
-	}
-	_, err := root.Lstat(filepath.FromSlash(a.Path) + partSuffix)
+// smallGet is one download of a pipelined batch: a small file whose size
+// and time are known beforehand (from a listing), so that a batch sends no
+// other command for it.
+type smallGet struct {
+	remote  string // the remote path
+	name    string // the local name, slash-separated, under the batch's root
+	display string // the local path, for results
+	size    int64
+	mtime   time.Time
+}
+
+// batchable reports whether a file of that size and time can go in a
+// pipelined batch: small, with size and time known (or times ignored),
+// and not one whose checksum the Copier must verify. Such files are verified by size: a
+// checksum would be one more round trip per file, as much as the transfer
+// itself; Checksum: ChecksumRequire verifies each.
+func (cp *Copier) batchable(size int64, mtime time.Time) bool {
+	return size >= 0 && size <= smallFile && (!mtime.IsZero() || cp.IgnoreTimes) && cp.Checksum != ChecksumRequire
+}
+
+// noPart reports whether name has no partial file to resume in root.
+func noPart(root *os.Root, name string) bool {
+	_, err := root.Lstat(filepath.FromSlash(name) + partSuffix)
 	return isNotExist(err)
 }
 
-// getSmall downloads the actions at idx (all batchable, all under root)
-// Copier.Parallel connections at a time, batchSize files per turn, and
-// returns those a batch could not finish, for the one-file path with its
-// retries.
-func (cp *Copier) getSmall(ctx context.Context, root *os.Root, acts []Action, idx []int, results []Result) (rest []int) {
+// getSmall downloads files (all under root) Copier.Parallel connections
+// at a time, in batches of up to batchSize files, and returns their
+// results and the indexes of those a batch could not finish, for the
+// one-file path with its retries.
+func (cp *Copier) getSmall(ctx context.Context, root *os.Root, files []smallGet) (results []Result, rest []int) {
+	results = make([]Result, len(files))
 	var (
 		mu   sync.Mutex
 		next int
 		wg   sync.WaitGroup
 	)
-	// Batches small enough that every connection gets some.
-	per := max(1, min(batchSize, (len(idx)+cp.parallel()-1)/cp.parallel()))
-	take := func() []int {
+	// Batches small enough that every connection gets several: a
+	// connection logged in early takes more of them while the others are
+	// still logging in, and a slow one holds up little at the end.
+	conns := cp.parallel()
+	per := max(1, min(batchSize, (len(files)+4*conns-1)/(4*conns)))
+	take := func() (from, to int) {
 		mu.Lock()
 		defer mu.Unlock()
-		if next >= len(idx) || ctx.Err() != nil {
-			return nil
+		if next >= len(files) || ctx.Err() != nil {
+			return 0, 0
 		}
-		end := min(next+per, len(idx))
-		b := idx[next:end]
-		next = end
-		return b
+		from, to = next, min(next+per, len(files))
+		next = to
+		return from, to
 	}
-	for range min(cp.parallel(), (len(idx)+per-1)/per) {
+	for range min(conns, (len(files)+per-1)/per) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := take(); b != nil; b = take() {
-				left := cp.getBatch(ctx, root, acts, b, results)
+			for from, to := take(); from < to; from, to = take() {
+				left := cp.getBatch(ctx, root, files, from, to, results)
 				mu.Lock()
 				rest = append(rest, left...)
 				mu.Unlock()
@@ -70,104 +86,116 @@ func (cp *Copier) getSmall(ctx context.Context, root *os.Root, acts []Action, id
 		}()
 	}
 	wg.Wait()
-	mu.Lock()
-	rest = append(rest, idx[next:]...) // not taken: cancelled
-	mu.Unlock()
-	return rest
+	for i := next; i < len(files); i++ {
+		rest = append(rest, i) // not taken: cancelled
+	}
+	return results, rest
 }
 
-// getBatch fetches one batch on one connection and returns the indexes
-// it did not finish.
-func (cp *Copier) getBatch(ctx context.Context, root *os.Root, acts []Action, b []int, results []Result) []int {
+// getBatch fetches files[from:to] on one connection and returns the
+// indexes it did not finish.
+func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet, from, to int, results []Result) []int {
 	c, release, err := cp.conn(ctx)
 	if err != nil {
-		return b
+		return indexes(from, to)
 	}
-	paths := make([]string, len(b))
-	byPath := make(map[string]int, len(b))
-	for k, i := range b {
-		paths[k] = remoteJoin(acts[i].Remote, acts[i].Path)
-		byPath[paths[k]] = i
+	paths := make([]string, 0, to-from)
+	for _, f := range files[from:to] {
+		paths = append(paths, f.remote)
 	}
-	done := map[int]bool{}
-	err = c.RetrieveEach(ctx, paths, func(remote string, d *ftp.Download, err error) error {
-		i := byPath[remote]
+	done := make([]bool, to-from)
+	k := 0 // RetrieveEach calls back in the order of paths
+	err = c.RetrieveEach(ctx, paths, func(_ string, d *ftp.Download, err error) error {
+		i := from + k
+		k++
 		if err != nil {
 			if isRefusal(err) && !transient(err) {
 				// Refused for good (gone since the listing): that is
 				// this file's result; the batch goes on.
-				results[i] = cp.failedGet(acts[i], err)
-				done[i] = true
+				results[i] = cp.failedGet(files[i], err)
+				done[i-from] = true
 				return nil
 			}
 			return err
 		}
-		res, err := cp.getOne(root, acts[i], remote, d)
+		res, err := cp.getOne(root, files[i], d)
 		if err != nil {
 			return err // the one-file path retries it
 		}
 		results[i] = res
-		done[i] = true
+		done[i-from] = true
 		return nil
 	})
 	release(err)
 	var left []int
-	for _, i := range b {
-		if !done[i] {
-			left = append(left, i)
+	for k, ok := range done {
+		if !ok {
+			left = append(left, from+k)
 		}
 	}
 	return left
 }
 
+func indexes(from, to int) []int {
+	out := make([]int, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
 // getOne writes an open download of a batch to its .part file, checks the
 // size and renames it into place. A failure returns an error and leaves
 // no file behind, for the one-file path to start afresh.
-func (cp *Copier) getOne(root *os.Root, a Action, remote string, d *ftp.Download) (Result, error) {
+func (cp *Copier) getOne(root *os.Root, g smallGet, d *ftp.Download) (Result, error) {
 	began := time.Now()
-	local := localPath(a.Local, a.Path)
-	name := filepath.FromSlash(a.Path)
-	res := Result{Op: OpGet, Remote: remote, Local: local, Size: *a.Size, ModTime: *a.ModTime}
-	if parent := path.Dir(a.Path); parent != "." {
+	name := filepath.FromSlash(g.name)
+	res := Result{Op: OpGet, Remote: g.remote, Local: g.display, Size: g.size, ModTime: g.mtime}
+	if parent := path.Dir(g.name); parent != "." {
 		if err := root.MkdirAll(filepath.FromSlash(parent), 0o755); err != nil {
-			return res, &LocalError{Op: "mkdir", Path: localPath(a.Local, parent), Err: err}
+			res.Err = &LocalError{Op: "mkdir", Path: filepath.Dir(g.display), Err: err}
+			cp.failedGet(g, res.Err)
+			return res, nil
 		}
 	}
 	part := name + partSuffix
 	f, err := root.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return res, &LocalError{Op: "create", Path: local + partSuffix, Err: err}
+		res.Err = &LocalError{Op: "create", Path: g.display + partSuffix, Err: err}
+		cp.failedGet(g, res.Err)
+		return res, nil
 	}
 	pr := progress{cp.Progress}
-	pr.started(remote, res.Size, 0)
-	counted := &counter{p: cp.Progress, name: remote}
-	_, err = io.Copy(io.MultiWriter(&localWriter{f, local + partSuffix}, counted), d)
+	pr.started(g.remote, res.Size, 0)
+	counted := &counter{p: cp.Progress, name: g.remote}
+	_, err = io.Copy(io.MultiWriter(&localWriter{f, g.display + partSuffix}, counted), d)
 	if err == nil {
-		err = checkSize(remote, res.Size, counted.n)
+		err = checkSize(g.remote, res.Size, counted.n)
 	}
 	if err == nil {
-		err = finishDownload(root, f, part, name, local+partSuffix, res.ModTime, cp.IgnoreTimes)
+		err = finishDownload(root, f, part, name, g.display+partSuffix, res.ModTime, cp.IgnoreTimes)
 	} else {
 		f.Close()
 	}
 	res.Transferred, res.Duration = counted.n, time.Since(began)
 	if err != nil {
 		_ = root.Remove(part)
-		// Reported by the one-file path that takes it over.
 		var le *LocalError
 		if errors.As(err, &le) {
 			res.Err = err
 			pr.finished(res)
 			return res, nil
 		}
+		// Taken over, and reported, by the one-file path.
 		return res, err
 	}
 	pr.finished(res)
 	return res, nil
 }
 
-func (cp *Copier) failedGet(a Action, err error) Result {
-	r := Result{Op: OpGet, Remote: remoteJoin(a.Remote, a.Path), Local: localPath(a.Local, a.Path), Size: *a.Size, Err: err}
+// failedGet reports a batch's file that failed before its data began.
+func (cp *Copier) failedGet(g smallGet, err error) Result {
+	r := Result{Op: OpGet, Remote: g.remote, Local: g.display, Size: g.size, Err: err}
 	pr := progress{cp.Progress}
 	pr.started(r.Remote, r.Size, 0)
 	pr.finished(r)

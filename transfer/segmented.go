@@ -38,7 +38,7 @@ func (cp *Copier) DownloadSegmented(ctx context.Context, remote, local string, n
 		return r, err
 	}
 	defer root.Close()
-	m, err := cp.remoteMeta(ctx, remote)
+	m, err := cp.remoteMeta(ctx, remote, true)
 	if err != nil {
 		r := Result{Op: OpGet, Remote: remote, Local: local, Size: -1, Err: err}
 		progress{cp.Progress}.started(remote, -1, 0)
@@ -46,7 +46,7 @@ func (cp *Copier) DownloadSegmented(ctx context.Context, remote, local string, n
 		return r, err
 	}
 	if n <= 1 || m.size < 2*minSegment {
-		r := cp.download(ctx, root, name, remote, local, &m)
+		r := cp.download(ctx, root, name, remote, local, &m, false)
 		return r, r.Err
 	}
 	r := cp.segmented(ctx, root, name, remote, local, m, n)
