@@ -95,7 +95,11 @@ func (cp *Copier) Run(ctx context.Context, localDir string, jobs []Job) (*Summar
 		return nil, err
 	}
 	defer root.Close()
-	known, seen := cp.listed(ctx, jobs)
+	// While directories are listed, the other connections the transfers
+	// will use log in.
+	warm := cp.warmer(ctx, min(cp.parallel(), len(jobs))-1)
+	defer warm.stop()
+	known, seen := cp.listed(ctx, jobs, warm.start)
 	var total int64
 	for _, j := range known {
 		total += max(j.Size, 0)
@@ -156,7 +160,7 @@ const (
 // at least two of them: one listing costs about as much as asking about
 // one file. It also says what each listing showed. Directories are listed
 // Copier.Parallel at a time; one that cannot be listed is left alone.
-func (cp *Copier) listed(ctx context.Context, jobs []Job) ([]Job, []listedAs) {
+func (cp *Copier) listed(ctx context.Context, jobs []Job, holding func()) ([]Job, []listedAs) {
 	seen := make([]listedAs, len(jobs))
 	byDir := map[string][]int{}
 	var dirs []string
@@ -176,7 +180,7 @@ func (cp *Copier) listed(ctx context.Context, jobs []Job) ([]Job, []listedAs) {
 	out := slices.Clone(jobs)
 	cp.each(ctx, len(dirs), func(k int) {
 		idx := byDir[dirs[k]]
-		ents, err := cp.listDir(ctx, dirs[k])
+		ents, err := cp.listDir(ctx, dirs[k], holding)
 		if err != nil {
 			return // each file is asked about on its own
 		}
@@ -205,8 +209,8 @@ func (cp *Copier) listed(ctx context.Context, jobs []Job) ([]Job, []listedAs) {
 
 // listDir lists the remote directory dir ("" is the login directory, a
 // trailing slash is dropped) once, keeping the entries of a listing with
-// unreadable lines.
-func (cp *Copier) listDir(ctx context.Context, dir string) (ents []listing.Entry, err error) {
+// unreadable lines. holding is called once it has its connection.
+func (cp *Copier) listDir(ctx context.Context, dir string, holding func()) (ents []listing.Entry, err error) {
 	if len(dir) > 1 {
 		dir = strings.TrimSuffix(dir, "/")
 	}
@@ -215,12 +219,53 @@ func (cp *Copier) listDir(ctx context.Context, dir string) (ents []listing.Entry
 		return nil, err
 	}
 	defer func() { release(err) }()
+	holding()
 	ents, err = c.ReadDir(ctx, dir)
 	var unreadable *ftp.ListingError
 	if errors.As(err, &unreadable) {
 		err = nil
 	}
 	return ents, err
+}
+
+// warmer logs in connections of the Client ahead of the transfers that
+// will use them.
+type warmer struct {
+	cp     *Copier
+	ctx    context.Context
+	cancel context.CancelFunc
+	n      int
+	once   sync.Once
+	wg     sync.WaitGroup
+}
+
+func (cp *Copier) warmer(ctx context.Context, n int) *warmer {
+	ctx, cancel := context.WithCancel(ctx)
+	return &warmer{cp: cp, ctx: ctx, cancel: cancel, n: n}
+}
+
+// start borrows n connections at once and gives each back as soon as it
+// has it. It is called while a connection is held, so that those are new
+// ones, and only once one logged in: a refused login is met once, not n
+// times.
+func (w *warmer) start() {
+	w.once.Do(func() {
+		for range w.n {
+			w.wg.Add(1)
+			go func() {
+				defer w.wg.Done()
+				if _, release, err := w.cp.Client.Conn(w.ctx); err == nil {
+					release()
+				}
+			}()
+		}
+	})
+}
+
+// stop abandons the logins still under way and waits for them.
+func (w *warmer) stop() {
+	w.cancel()
+	w.wg.Wait()
 }
 
 // rounds groups the jobs' indexes so that two jobs with the same
