@@ -97,7 +97,7 @@ func (cp *Copier) Run(ctx context.Context, localDir string, jobs []Job) (*Summar
 	defer root.Close()
 	// While directories are listed, the other connections the transfers
 	// will use log in.
-	warm := cp.warmer(ctx, min(cp.parallel(), len(jobs))-1)
+	warm := cp.warmer(ctx, cp.warmable(len(jobs)))
 	defer warm.stop()
 	known, seen := cp.listed(ctx, jobs, warm.start)
 	var total int64
@@ -237,6 +237,21 @@ type warmer struct {
 	n      int
 	once   sync.Once
 	wg     sync.WaitGroup
+}
+
+// warmable is how many connections to log in ahead of n transfers: all
+// but the one already in use, when the transfers will use as many as the
+// Client may open. Else none: a transfer would dial beside a login still
+// under way, one connection more than needed.
+func (cp *Copier) warmable(n int) int {
+	limit := cp.Client.MaxConns
+	if limit <= 0 {
+		limit = ftp.DefaultMaxConns
+	}
+	if n < cp.parallel() || limit > cp.parallel() {
+		return 0
+	}
+	return min(cp.parallel(), limit) - 1
 }
 
 func (cp *Copier) warmer(ctx context.Context, n int) *warmer {

@@ -119,8 +119,13 @@ func (cmd *getCmd) getFiles(ctx context.Context, a *app, urls []string, local st
 	if ctx.Err() != nil {
 		return err
 	}
-	if err != nil {
-		st.note(err)
+	// The status is the first failure's in the order of the URLs (of a
+	// server), not of their completion.
+	for _, r := range total.Results {
+		if r.Err != nil {
+			st.note(getFailure(r, ""))
+			break
+		}
 	}
 	for _, err := range whole {
 		st.fail(a, err)

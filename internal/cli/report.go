@@ -188,7 +188,11 @@ func (b *barEvents) Finished(res transfer.Result) {
 	}
 	if res.Err != nil {
 		if !errors.Is(res.Err, context.Canceled) && r.many {
-			r.above(r.a.stderr, "ferry: "+r.a.creds.scrub(Message(shown))+"\n")
+			msg := Message(shown)
+			if h := r.a.hint(shown); h != "" {
+				msg += "; " + h
+			}
+			r.above(r.a.stderr, "ferry: "+r.a.creds.scrub(msg)+"\n")
 		}
 		return
 	}
