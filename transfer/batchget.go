@@ -18,9 +18,6 @@ import (
 // round trips cost more than the bytes, and pipelining saves about half.
 const smallFile = 1 << 20
 
-// batchSize is how many small files one connection takes at a time.
-const batchSize = 32
-
 // smallGet is one download of a pipelined batch: a small file whose size
 // and time are known beforehand (from a listing), so that a batch sends no
 // other command for it.
@@ -48,72 +45,85 @@ func noPart(root *os.Root, name string) bool {
 }
 
 // getSmall downloads files (all under root) Copier.Parallel connections
-// at a time, in batches of up to batchSize files, and returns their
-// results and the indexes of those a batch could not finish, for the
-// one-file path with its retries.
+// at a time, in pipelined batches, and returns their results and the
+// indexes of those a batch could not finish, for the one-file path with
+// its retries.
+//
+// A batch costs about half a round trip at its end (the next one's first
+// commands wait for the last reply), so batches are as long as balance
+// allows: on one connection, every file; on several, a share of what is
+// left (guided scheduling), large first and small at the end, so that a
+// connection that logged in early takes more, and none is left working
+// alone long after the others.
 func (cp *Copier) getSmall(ctx context.Context, root *os.Root, files []smallGet) (results []Result, rest []int) {
 	results = make([]Result, len(files))
 	var (
-		mu   sync.Mutex
-		next int
-		wg   sync.WaitGroup
+		mu    sync.Mutex
+		queue = indexes(0, len(files))
+		wg    sync.WaitGroup
 	)
-	// Batches small enough that every connection gets several: a
-	// connection logged in early takes more of them while the others are
-	// still logging in, and a slow one holds up little at the end.
 	conns := cp.parallel()
-	per := max(1, min(batchSize, (len(files)+4*conns-1)/(4*conns)))
-	take := func() (from, to int) {
+	take := func() []int {
 		mu.Lock()
 		defer mu.Unlock()
-		if next >= len(files) || ctx.Err() != nil {
-			return 0, 0
+		if len(queue) == 0 || ctx.Err() != nil {
+			return nil
 		}
-		from, to = next, min(next+per, len(files))
-		next = to
-		return from, to
+		per := len(queue)
+		if conns > 1 {
+			per = max(1, (len(queue)+2*conns-1)/(2*conns))
+		}
+		b := queue[:per:per]
+		queue = queue[per:]
+		return b
 	}
-	for range min(conns, (len(files)+per-1)/per) {
+	for range min(conns, len(files)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for from, to := take(); from < to; from, to = take() {
-				left := cp.getBatch(ctx, root, files, from, to, results)
+			for b := take(); b != nil; b = take() {
+				failed, untried := cp.getBatch(ctx, root, files, b, results)
 				mu.Lock()
-				rest = append(rest, left...)
+				rest = append(rest, failed...)
+				// Files after a failure go back in line, unless the
+				// batch did nothing at all (no connection): then the
+				// one-file path, with its retries, is their way.
+				if len(untried) < len(b) {
+					queue = append(untried, queue...)
+				} else {
+					rest = append(rest, untried...)
+				}
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	for i := next; i < len(files); i++ {
-		rest = append(rest, i) // not taken: cancelled
-	}
-	return results, rest
+	return results, append(rest, queue...) // what is queued still: cancelled
 }
 
-// getBatch fetches files[from:to] on one connection and returns the
-// indexes it did not finish.
-func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet, from, to int, results []Result) []int {
+// getBatch fetches the files at b on one connection. It returns those it
+// tried and could not finish, and those it did not get to.
+func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet, b []int, results []Result) (failed, untried []int) {
 	c, release, err := cp.conn(ctx)
 	if err != nil {
-		return indexes(from, to)
+		return nil, b
 	}
-	paths := make([]string, 0, to-from)
-	for _, f := range files[from:to] {
-		paths = append(paths, f.remote)
+	paths := make([]string, len(b))
+	for k, i := range b {
+		paths[k] = files[i].remote
 	}
-	done := make([]bool, to-from)
-	k := 0 // RetrieveEach calls back in the order of paths
+	tried := 0 // RetrieveEach calls back in the order of paths
+	done := make([]bool, len(b))
 	err = c.RetrieveEach(ctx, paths, func(_ string, d *ftp.Download, err error) error {
-		i := from + k
-		k++
+		k := tried
+		tried++
+		i := b[k]
 		if err != nil {
 			if isRefusal(err) && !transient(err) {
 				// Refused for good (gone since the listing): that is
 				// this file's result; the batch goes on.
 				results[i] = cp.failedGet(files[i], err)
-				done[i-from] = true
+				done[k] = true
 				return nil
 			}
 			return err
@@ -123,17 +133,16 @@ func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet,
 			return err // the one-file path retries it
 		}
 		results[i] = res
-		done[i-from] = true
+		done[k] = true
 		return nil
 	})
 	release(err)
-	var left []int
-	for k, ok := range done {
-		if !ok {
-			left = append(left, from+k)
+	for k := range tried {
+		if !done[k] {
+			failed = append(failed, b[k])
 		}
 	}
-	return left
+	return failed, b[tried:]
 }
 
 func indexes(from, to int) []int {

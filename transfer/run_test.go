@@ -252,3 +252,42 @@ func TestDownloadOfDirectory(t *testing.T) {
 		t.Errorf("left behind: %v", ents)
 	}
 }
+
+// A connection lost in the middle of a batch costs the file it was on a
+// trip through the one-file path (asking its size again); the files after
+// it go back in line for another batch.
+func TestRunBatchAfterHangup(t *testing.T) {
+	fx := newFixture(t, ftptest.Options{})
+	fx.cp.Client = newClient(t, fx.srv.Addr(), 1)
+	fx.cp.Parallel = 1
+	var jobs []Job
+	for i := range 10 {
+		name := fmt.Sprintf("f%d", i)
+		afero.WriteFile(fx.fs, "/"+name, data(uint64(i), 1000), 0o644)
+		jobs = append(jobs, Job{Op: OpGet, Remote: name, Local: name, Size: -1})
+	}
+	var cc commandCount
+	ctx := ftp.WithTrace(cc.ctx(context.Background()), &ftp.Trace{
+		TransferDone: func(context.Context, ftp.TransferInfo) {
+			// After the third file, the server hangs up on the next
+			// RETR.
+			cc.mu.Lock()
+			n := cc.verbs["RETR"]
+			cc.mu.Unlock()
+			if n == 3 {
+				fx.srv.SetFaults(ftptest.Faults{HangupOn: "RETR"})
+			}
+		},
+	})
+	dir := t.TempDir()
+	sum, err := fx.cp.Run(ctx, dir, jobs)
+	if err != nil || sum.Files != 10 {
+		t.Fatalf("%v %+v", err, sum)
+	}
+	if n := cc.n("SIZE"); n != 1 {
+		t.Errorf("%d SIZE, want 1: only the file cut off goes on its own", n)
+	}
+	if cc.dialed != 2 {
+		t.Errorf("%d logins, want 2", cc.dialed)
+	}
+}
