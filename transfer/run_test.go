@@ -267,15 +267,16 @@ func TestRunBatchAfterHangup(t *testing.T) {
 		jobs = append(jobs, Job{Op: OpGet, Remote: name, Local: name, Size: -1})
 	}
 	var cc commandCount
+	var once sync.Once
 	ctx := ftp.WithTrace(cc.ctx(context.Background()), &ftp.Trace{
 		TransferDone: func(context.Context, ftp.TransferInfo) {
-			// After the third file, the server hangs up on the next
-			// RETR.
+			// Once three files are done, the server hangs up on the
+			// next RETR, once.
 			cc.mu.Lock()
 			n := cc.verbs["RETR"]
 			cc.mu.Unlock()
-			if n == 3 {
-				fx.srv.SetFaults(ftptest.Faults{HangupOn: "RETR"})
+			if n >= 3 {
+				once.Do(func() { fx.srv.SetFaults(ftptest.Faults{HangupOn: "RETR"}) })
 			}
 		},
 	})
