@@ -23,7 +23,7 @@ func (cp *Copier) Download(ctx context.Context, remote, local string) (Result, e
 		return r, err
 	}
 	defer root.Close()
-	r := cp.download(ctx, root, name, remote, local, nil)
+	r := cp.download(ctx, root, name, remote, local, nil, nil)
 	return r, r.Err
 }
 
@@ -73,18 +73,18 @@ func isRefusal(err error) bool {
 
 // download fetches remote into name (in root) through name.part; display
 // is the local path for results and errors. m, when known from a listing,
-// saves asking the server.
-func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, display string, m *meta) (res Result) {
+// saves asking the server. pr, when not nil, is the report of a pipelined
+// batch that began the file and handed it over.
+func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, display string, m *meta, pr *report) (res Result) {
 	began := time.Now()
 	res = Result{Op: OpGet, Remote: remote, Local: display, Size: -1}
-	pr := progress{cp.Progress}
-	started := false
+	if pr == nil {
+		pr = cp.report(ctx, OpGet, remote, display)
+	}
 	defer func() {
+		res.Transferred = pr.moved()
 		res.Duration = time.Since(began)
-		if !started {
-			pr.started(remote, res.Size, 0)
-		}
-		pr.finished(res)
+		pr.finish(res)
 	}()
 	if m == nil {
 		got, err := cp.remoteMeta(ctx, remote)
@@ -125,7 +125,7 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 	}
 	offset := st.Size()
 	restart := func() error {
-		offset = 0
+		offset, res.Resumed = 0, 0
 		if err := f.Truncate(0); err != nil {
 			return &LocalError{Op: "truncate", Path: partPath, Err: err}
 		}
@@ -138,11 +138,9 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 		}
 	}
 	res.Resumed = offset
-	pr.started(remote, m.size, offset)
-	started = true
+	pr.start(m.size, offset)
 	var s *sum
 	ready := false
-	counted := &counter{p: cp.Progress, name: remote}
 	res.Err = cp.Retry.do(ctx, func(int) (err error) {
 		c, release, err := cp.conn(ctx)
 		if err != nil {
@@ -176,7 +174,7 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 			if err != nil {
 				return err
 			}
-			n, err := io.Copy(io.MultiWriter(&localWriter{f, partPath}, s, counted), d)
+			n, err := io.Copy(io.MultiWriter(&localWriter{f, partPath}, s, pr), d)
 			offset += n
 			if cerr := d.Close(); err == nil {
 				err = cerr
@@ -212,7 +210,6 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 		res.Checksum = label
 		return nil
 	})
-	res.Transferred = counted.n
 	if res.Err != nil {
 		if offset == 0 {
 			f.Close()
@@ -244,9 +241,8 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (Result, error) {
 	began := time.Now()
 	res := Result{Op: OpGet, Remote: remote, Size: -1}
-	pr := progress{cp.Progress}
-	pr.started(remote, -1, 0)
-	counted := &counter{p: cp.Progress, name: remote}
+	pr := cp.report(ctx, OpGet, remote, "")
+	pr.start(-1, 0)
 	var s *sum
 	ready := false
 	res.Err = cp.Retry.do(ctx, func(int) (err error) {
@@ -263,11 +259,11 @@ func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (R
 			s = newSum(algo)
 			ready = true
 		}
-		d, err := c.RetrieveFrom(ctx, remote, counted.n)
+		d, err := c.RetrieveFrom(ctx, remote, pr.moved())
 		if err != nil {
 			return err
 		}
-		n, err := io.Copy(io.MultiWriter(&localWriter{w, "output"}, s, counted), d)
+		n, err := io.Copy(io.MultiWriter(&localWriter{w, "output"}, s, pr), d)
 		if cerr := d.Close(); err == nil {
 			err = cerr
 		}
@@ -285,10 +281,10 @@ func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (R
 		res.Checksum = label
 		return err
 	})
-	res.Transferred = counted.n
-	res.Size = counted.n
+	res.Transferred = pr.moved()
+	res.Size = res.Transferred
 	res.Duration = time.Since(began)
-	pr.finished(res)
+	pr.finish(res)
 	return res, res.Err
 }
 

@@ -27,7 +27,7 @@ func (cp *Copier) Upload(ctx context.Context, local, remote string) (Result, err
 		return r, err
 	}
 	defer root.Close()
-	r := cp.upload(ctx, root, name, local, remote)
+	r := cp.upload(ctx, root, name, local, remote, nil)
 	return r, r.Err
 }
 
@@ -47,17 +47,18 @@ func resumeRefused(err error) bool {
 	return fe.Code == 500 || fe.Code == 502 || fe.Code == 504 || neverSucceeds(fe)
 }
 
-func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remote string) (res Result) {
+// upload sends name (in root) to remote; display is the local path for
+// results and errors, pr the file's report (nil: a new one).
+func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remote string, pr *report) (res Result) {
 	began := time.Now()
 	res = Result{Op: OpPut, Remote: remote, Local: display, Size: -1}
-	pr := progress{cp.Progress}
-	started := false
+	if pr == nil {
+		pr = cp.report(ctx, OpPut, remote, display)
+	}
 	defer func() {
+		res.Transferred = pr.moved()
 		res.Duration = time.Since(began)
-		if !started {
-			pr.started(remote, res.Size, 0)
-		}
-		pr.finished(res)
+		pr.finish(res)
 	}()
 	f, err := root.Open(name)
 	if err != nil {
@@ -80,7 +81,6 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 	if cp.AtomicUpload {
 		target = atomicName(remote)
 	}
-	counted := &counter{p: cp.Progress, name: remote}
 	var (
 		algo     string
 		ready    bool
@@ -113,10 +113,10 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 			}
 		}
 		fresh = false
-		if attempt == 0 && !started {
+		if pr.start(size, offset) {
+			// What an earlier run left; an earlier attempt of this
+			// call that got this far started the report itself.
 			res.Resumed = offset
-			pr.started(remote, size, offset)
-			started = true
 		}
 		s := newSum(algo)
 		send := func(from int64) (io.Reader, *int64, error) {
@@ -128,7 +128,7 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 				return nil, nil, &LocalError{Op: "seek", Path: display, Err: err}
 			}
 			n := new(int64)
-			w := io.MultiWriter(s, counted, writerFunc(func(p []byte) { *n += int64(len(p)) }))
+			w := io.MultiWriter(s, pr, writerFunc(func(p []byte) { *n += int64(len(p)) }))
 			return io.TeeReader(&localReader{f, display}, w), n, nil
 		}
 		if offset < size || size == 0 {
@@ -148,7 +148,7 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 					err = c.Append(ctx, target, r)
 				}
 				if resumeRefused(err) && *n == 0 {
-					noResume, res.Restarted = true, true
+					noResume, res.Restarted, res.Resumed = true, true, 0
 					if r, _, err = send(0); err != nil {
 						return err
 					}
@@ -196,7 +196,6 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 		}
 		return nil
 	})
-	res.Transferred = counted.n
 	return res
 }
 
@@ -206,10 +205,9 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (Result, error) {
 	began := time.Now()
 	res := Result{Op: OpPut, Remote: remote, Size: -1}
-	pr := progress{cp.Progress}
-	pr.started(remote, -1, 0)
-	counted := &counter{p: cp.Progress, name: remote}
-	tee := io.TeeReader(&localReader{r, "input"}, counted)
+	pr := cp.report(ctx, OpPut, remote, "")
+	pr.start(-1, 0)
+	tee := io.TeeReader(&localReader{r, "input"}, pr)
 	res.Err = cp.Retry.do(ctx, func(int) (err error) {
 		c, release, err := cp.conn(ctx)
 		if err != nil {
@@ -217,7 +215,7 @@ func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (R
 		}
 		defer func() { release(err) }()
 		err = c.Store(ctx, remote, tee)
-		if err != nil && counted.n > 0 {
+		if err != nil && pr.moved() > 0 {
 			return fmt.Errorf("%w: %w", err, errStreamSent)
 		}
 		if err != nil {
@@ -225,15 +223,16 @@ func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (R
 		}
 		n, err := c.Size(ctx, remote)
 		if err == nil {
-			if err := checkSize(remote, counted.n, n); err != nil {
+			if err := checkSize(remote, pr.moved(), n); err != nil {
 				return fmt.Errorf("%w: %w", err, errStreamSent)
 			}
 		}
 		return nil
 	})
-	res.Transferred, res.Size = counted.n, counted.n
+	res.Transferred = pr.moved()
+	res.Size = res.Transferred
 	res.Duration = time.Since(began)
-	pr.finished(res)
+	pr.finish(res)
 	return res, res.Err
 }
 
