@@ -104,7 +104,7 @@ func (cp *Copier) Run(ctx context.Context, localDir string, jobs []Job) (*Summar
 	for _, j := range known {
 		total += max(j.Size, 0)
 	}
-	progress{cp.Progress}.planned(len(jobs), total)
+	cp.planned(len(jobs), total)
 	sum := &Summary{Results: make([]Result, len(jobs))}
 	for _, round := range rounds(jobs) {
 		var small []smallGet
@@ -119,19 +119,21 @@ func (cp *Copier) Run(ctx context.Context, localDir string, jobs []Job) (*Summar
 			}
 			rest = append(rest, i)
 		}
+		handed := map[int]*report{} // files a batch began
 		if len(small) > 0 {
-			res, left := cp.getSmall(ctx, root, small)
+			res, began, left := cp.getSmall(ctx, root, small)
 			for k, i := range smallJob {
 				sum.Results[i] = res[k]
 			}
 			for _, k := range left {
 				rest = append(rest, smallJob[k])
+				handed[smallJob[k]] = began[k]
 			}
 		}
 		// The one-file path asks the server, whatever a listing said.
 		cp.each(ctx, len(rest), func(k int) {
 			i := rest[k]
-			sum.Results[i] = cp.runJob(ctx, root, localDir, jobs[i], seen[i])
+			sum.Results[i] = cp.runJob(ctx, root, localDir, jobs[i], seen[i], handed[i])
 		})
 	}
 	for _, r := range sum.Results {
@@ -317,8 +319,8 @@ func exists(root *os.Root, name string) bool {
 }
 
 // runJob transfers one job on its own; seen is what a listing showed of
-// a download's remote path.
-func (cp *Copier) runJob(ctx context.Context, root *os.Root, localDir string, j Job, seen listedAs) Result {
+// a download's remote path, pr the report of a batch that began it.
+func (cp *Copier) runJob(ctx context.Context, root *os.Root, localDir string, j Job, seen listedAs, pr *report) Result {
 	display := localPath(localDir, j.Local)
 	name := filepath.FromSlash(j.Local)
 	if ctx.Err() != nil {
@@ -339,17 +341,16 @@ func (cp *Copier) runJob(ctx context.Context, root *os.Root, localDir string, j 
 		}
 		if err != nil {
 			r := Result{Op: OpGet, Remote: j.Remote, Local: display, Size: j.Size, Err: err}
-			progress{cp.Progress}.started(j.Remote, j.Size, 0)
-			progress{cp.Progress}.finished(r)
+			cp.report(ctx, OpGet, j.Remote, display).finish(r)
 			return r
 		}
 		var m *meta
 		if j.Size >= 0 {
 			m = &meta{size: j.Size, mtime: j.ModTime}
 		}
-		return cp.download(ctx, root, name, j.Remote, display, m, seen == notListed)
+		return cp.download(ctx, root, name, j.Remote, display, m, seen == notListed, pr)
 	case OpPut:
-		return cp.upload(ctx, root, name, display, j.Remote)
+		return cp.upload(ctx, root, name, display, j.Remote, nil)
 	}
 	return Result{Op: j.Op, Remote: j.Remote, Local: display, Err: &LocalError{Op: string(j.Op), Path: display, Err: os.ErrInvalid}}
 }

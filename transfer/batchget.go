@@ -31,11 +31,13 @@ type smallGet struct {
 
 // batchable reports whether a file of that size and time can go in a
 // pipelined batch: small, with size and time known (or times ignored),
-// and not one whose checksum the Copier must verify. Such files are verified by size: a
-// checksum would be one more round trip per file, as much as the transfer
-// itself; Checksum: ChecksumRequire verifies each.
+// and not one whose checksum the Copier must verify. Such files are
+// verified by size: a checksum would be one more round trip per file, as
+// much as the transfer itself; Checksum: ChecksumRequire verifies each.
+// ASCII mode takes the one-file path, whose size check allows for line
+// ends.
 func (cp *Copier) batchable(size int64, mtime time.Time) bool {
-	return size >= 0 && size <= smallFile && (!mtime.IsZero() || cp.IgnoreTimes) && cp.Checksum != ChecksumRequire
+	return size >= 0 && size <= smallFile && (!mtime.IsZero() || cp.IgnoreTimes) && cp.Checksum != ChecksumRequire && !cp.ASCII
 }
 
 // noPart reports whether name has no partial file to resume in root.
@@ -45,9 +47,9 @@ func noPart(root *os.Root, name string) bool {
 }
 
 // getSmall downloads files (all under root) Copier.Parallel connections
-// at a time, in pipelined batches, and returns their results and the
+// at a time, in pipelined batches. It returns their results, and the
 // indexes of those a batch could not finish, for the one-file path with
-// its retries.
+// its retries; the report of a file a batch had begun is left in handed.
 //
 // A batch costs about half a round trip at its end (the next one's first
 // commands wait for the last reply), so batches are as long as balance
@@ -55,8 +57,9 @@ func noPart(root *os.Root, name string) bool {
 // left (guided scheduling), large first and small at the end, so that a
 // connection that logged in early takes more, and none is left working
 // alone long after the others.
-func (cp *Copier) getSmall(ctx context.Context, root *os.Root, files []smallGet) (results []Result, rest []int) {
+func (cp *Copier) getSmall(ctx context.Context, root *os.Root, files []smallGet) (results []Result, handed []*report, rest []int) {
 	results = make([]Result, len(files))
+	handed = make([]*report, len(files))
 	var (
 		mu    sync.Mutex
 		queue = indexes(0, len(files))
@@ -82,7 +85,7 @@ func (cp *Copier) getSmall(ctx context.Context, root *os.Root, files []smallGet)
 		go func() {
 			defer wg.Done()
 			for b := take(); b != nil; b = take() {
-				failed, untried := cp.getBatch(ctx, root, files, b, results)
+				failed, untried := cp.getBatch(ctx, root, files, b, results, handed)
 				mu.Lock()
 				rest = append(rest, failed...)
 				// Files after a failure go back in line, unless the
@@ -98,12 +101,12 @@ func (cp *Copier) getSmall(ctx context.Context, root *os.Root, files []smallGet)
 		}()
 	}
 	wg.Wait()
-	return results, append(rest, queue...) // what is queued still: cancelled
+	return results, handed, append(rest, queue...) // what is queued still: cancelled
 }
 
 // getBatch fetches the files at b on one connection. It returns those it
 // tried and could not finish, and those it did not get to.
-func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet, b []int, results []Result) (failed, untried []int) {
+func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet, b []int, results []Result, handed []*report) (failed, untried []int) {
 	c, release, err := cp.conn(ctx)
 	if err != nil {
 		return nil, b
@@ -122,14 +125,16 @@ func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet,
 			if isRefusal(err) && !transient(err) {
 				// Refused for good (gone since the listing): that is
 				// this file's result; the batch goes on.
-				results[i] = cp.failedGet(files[i], err)
+				results[i] = cp.failedGet(ctx, files[i], err)
 				done[k] = true
 				return nil
 			}
 			return err
 		}
-		res, err := cp.getOne(root, files[i], d)
+		pr := cp.report(ctx, OpGet, files[i].remote, files[i].display)
+		res, err := cp.getOne(root, files[i], d, pr)
 		if err != nil {
+			handed[i] = pr
 			return err // the one-file path retries it
 		}
 		results[i] = res
@@ -155,15 +160,16 @@ func indexes(from, to int) []int {
 
 // getOne writes an open download of a batch to its .part file, checks the
 // size and renames it into place. A failure returns an error and leaves
-// no file behind, for the one-file path to start afresh.
-func (cp *Copier) getOne(root *os.Root, g smallGet, d *ftp.Download) (Result, error) {
+// no file behind, for the one-file path to start afresh, and pr
+// unfinished, for it to go on with; a local failure is the file's result.
+func (cp *Copier) getOne(root *os.Root, g smallGet, d *ftp.Download, pr *report) (Result, error) {
 	began := time.Now()
 	name := filepath.FromSlash(g.name)
 	res := Result{Op: OpGet, Remote: g.remote, Local: g.display, Size: g.size, ModTime: g.mtime}
 	if parent := path.Dir(g.name); parent != "." {
 		if err := root.MkdirAll(filepath.FromSlash(parent), 0o755); err != nil {
 			res.Err = &LocalError{Op: "mkdir", Path: filepath.Dir(g.display), Err: err}
-			cp.failedGet(g, res.Err)
+			pr.finish(res)
 			return res, nil
 		}
 	}
@@ -171,42 +177,38 @@ func (cp *Copier) getOne(root *os.Root, g smallGet, d *ftp.Download) (Result, er
 	f, err := root.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		res.Err = &LocalError{Op: "create", Path: g.display + partSuffix, Err: err}
-		cp.failedGet(g, res.Err)
+		pr.finish(res)
 		return res, nil
 	}
-	pr := progress{cp.Progress}
-	pr.started(g.remote, res.Size, 0)
-	counted := &counter{p: cp.Progress, name: g.remote}
-	_, err = io.Copy(io.MultiWriter(&localWriter{f, g.display + partSuffix}, counted), d)
+	pr.start(res.Size, 0)
+	n, err := io.Copy(io.MultiWriter(&localWriter{f, g.display + partSuffix}, pr), d)
 	if err == nil {
-		err = checkSize(g.remote, res.Size, counted.n)
+		err = checkSize(g.remote, res.Size, n)
 	}
 	if err == nil {
 		err = finishDownload(root, f, part, name, g.display+partSuffix, res.ModTime, cp.IgnoreTimes)
 	} else {
 		f.Close()
 	}
-	res.Transferred, res.Duration = counted.n, time.Since(began)
+	res.Transferred, res.Duration = pr.moved(), time.Since(began)
 	if err != nil {
 		_ = root.Remove(part)
 		var le *LocalError
 		if errors.As(err, &le) {
 			res.Err = err
-			pr.finished(res)
+			pr.finish(res)
 			return res, nil
 		}
 		// Taken over, and reported, by the one-file path.
 		return res, err
 	}
-	pr.finished(res)
+	pr.finish(res)
 	return res, nil
 }
 
-// failedGet reports a batch's file that failed before its data began.
-func (cp *Copier) failedGet(g smallGet, err error) Result {
+// failedGet reports a batch's file that was refused before its data began.
+func (cp *Copier) failedGet(ctx context.Context, g smallGet, err error) Result {
 	r := Result{Op: OpGet, Remote: g.remote, Local: g.display, Size: g.size, Err: err}
-	pr := progress{cp.Progress}
-	pr.started(r.Remote, r.Size, 0)
-	pr.finished(r)
+	cp.report(ctx, OpGet, r.Remote, r.Local).finish(r)
 	return r
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,17 +28,19 @@ func serverKey(loc *Location) string {
 // each failure is reported, and the status is the first one's.
 func (cmd *getCmd) getFiles(ctx context.Context, a *app, urls []string, local string) error {
 	ctx = a.traced(ctx)
-	type server struct {
-		loc   *Location // the first URL's, to log in with
-		jobs  []transfer.Job
-		shown map[string]string // a remote path as the user typed it
-		c     *ftp.Client
+	// A group is the files of one server in one transfer type: ASCII
+	// mode (;type=a, the shell's ascii) is the Copier's.
+	type group struct {
+		server string    // serverKey
+		loc    *Location // the first URL's, to log in with
+		ascii  bool
+		jobs   []transfer.Job
+		shown  map[string]string // a remote path as the user typed it
 	}
 	var (
-		st      status
-		servers []*server
-		byKey   = map[string]*server{}
-		ascii   []string
+		st     status
+		groups []*group
+		byKey  = map[string]*group{}
 	)
 	for _, u := range urls {
 		loc, err := a.parseRemote(u)
@@ -50,61 +53,58 @@ func (cmd *getCmd) getFiles(ctx context.Context, a *app, urls []string, local st
 			st.fail(a, usageErrorf("%s names a directory; use get -r or ls", loc))
 			continue
 		}
-		if loc.Type == 'a' || a.sh != nil && a.newSession(loc, 0).ascii {
-			ascii = append(ascii, u)
+		shown := loc.Path
+		ascii := a.inShell(loc) || loc.Type == 'a'
+		if ascii && cmd.Continue {
+			st.fail(a, usageErrorf("get -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the offsets"))
 			continue
 		}
-		shown := loc.Path
-		a.inShell(loc)
-		s := byKey[serverKey(loc)]
-		if s == nil {
-			s = &server{loc: loc, shown: map[string]string{}}
-			byKey[serverKey(loc)] = s
-			servers = append(servers, s)
+		key := fmt.Sprintf("%s ascii=%v", serverKey(loc), ascii)
+		g := byKey[key]
+		if g == nil {
+			g = &group{server: serverKey(loc), loc: loc, ascii: ascii, shown: map[string]string{}}
+			byKey[key] = g
+			groups = append(groups, g)
 		}
-		s.jobs = append(s.jobs, transfer.Job{Op: transfer.OpGet, Remote: loc.Path, Local: base, Size: -1})
-		s.shown[loc.Path] = shown
-	}
-	// ASCII mode converts line ends on one connection of its own.
-	for _, u := range ascii {
-		if err := cmd.getOne(ctx, a, u, local); err != nil {
-			if ctx.Err() != nil {
-				return err
-			}
-			st.fail(a, err)
-		}
+		g.jobs = append(g.jobs, transfer.Job{Op: transfer.OpGet, Remote: loc.Path, Local: base, Size: -1})
+		g.shown[loc.Path] = shown
 	}
 	// Log in to each server first, so that a refusal is said once, before
 	// any bar is drawn.
-	var open []*server
-	for _, s := range servers {
-		c, err := a.openClient(ctx, s.loc, cmd.Parallel)
+	clients := map[string]*ftp.Client{}
+	refused := map[string]bool{}
+	for _, g := range groups {
+		if clients[g.server] != nil || refused[g.server] {
+			continue
+		}
+		c, err := a.openClient(ctx, g.loc, cmd.Parallel)
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
+			refused[g.server] = true
 			st.fail(a, err)
 			continue
 		}
 		defer a.closeClient(c)
-		s.c = c
-		open = append(open, s)
+		clients[g.server] = c
 	}
-	if len(open) == 0 {
+	if len(clients) == 0 {
 		return st.err()
 	}
 	began := time.Now()
 	rep := a.newReporter("get", true, cmd.Verbose, true)
 	total := &transfer.Summary{}
-	var whole []error // failures of a server's whole batch, said after the bar
-	for _, s := range open {
-		if ctx.Err() != nil {
-			break
+	var whole []error // failures of a group as a whole, said after the bar
+	for _, g := range groups {
+		c := clients[g.server]
+		if c == nil || ctx.Err() != nil {
+			continue
 		}
-		rep.explain = func(res transfer.Result) error { return getFailure(res, s.shown[res.Remote]) }
-		cp := a.copier(s.c, cmd.Parallel, rep.progress())
-		cp.Resume = cmd.Continue
-		sum, err := cp.Run(ctx, cmp.Or(local, "."), s.jobs)
+		rep.explain = func(res transfer.Result) error { return getFailure(res, g.shown[res.Remote]) }
+		cp := a.copier(c, cmd.Parallel, rep.progress())
+		cp.Resume, cp.ASCII = cmd.Continue, g.ascii
+		sum, err := cp.Run(ctx, cmp.Or(local, "."), g.jobs)
 		if sum == nil {
 			whole = append(whole, err)
 			continue
