@@ -13,9 +13,12 @@ const LevelTrace = slog.LevelDebug - 4
 
 // SlogTrace returns a Trace that logs to l, with the context of each call:
 // commands ("ftp command"), replies ("ftp reply"), TLS handshakes, data
-// connections, transfers and fallbacks at slog.LevelDebug, and raw lines
-// ("ftp send", "ftp recv") at LevelTrace. It is what Dialer.Logger installs.
-// A nil l gives a nil Trace.
+// connections, transfers, fallbacks, the pool's events, retries and the
+// files of package transfer ("ftp file start", "ftp file progress" at most
+// once a second per file, "ftp file done") at slog.LevelDebug, and raw
+// lines ("ftp send", "ftp recv") at LevelTrace. It is what Dialer.Logger
+// installs; retries and files are logged when it is attached to the
+// call's context with WithTrace. A nil l gives a nil Trace.
 func SlogTrace(l *slog.Logger) *Trace {
 	if l == nil {
 		return nil
@@ -86,6 +89,39 @@ func SlogTrace(l *slog.Logger) *Trace {
 			debug(ctx, "ftp pool limit", withErr([]slog.Attr{
 				slog.Int("limit", info.Limit), slog.Int("max", info.MaxConns),
 			}, info.Reason)...)
+		},
+		Retrying: func(ctx context.Context, info RetryInfo) {
+			debug(ctx, "ftp retry", withErr([]slog.Attr{
+				slog.Int("attempt", info.Attempt), slog.Duration("wait", info.Wait),
+			}, info.Err)...)
+		},
+		FileStarted: func(ctx context.Context, info FileStartInfo) {
+			debug(ctx, "ftp file start",
+				slog.String("op", info.Op), slog.String("remote", info.Remote), slog.String("local", info.Local),
+				slog.Int64("size", info.Size), slog.Int64("resumed", info.Resumed))
+		},
+		FileProgress: func(ctx context.Context, info FileProgressInfo) {
+			debug(ctx, "ftp file progress",
+				slog.String("op", info.Op), slog.String("remote", info.Remote),
+				slog.Int64("bytes", info.Bytes), slog.Int64("size", info.Size),
+				slog.Float64("rate", info.Rate), slog.Duration("eta", info.ETA))
+		},
+		FileDone: func(ctx context.Context, info FileDoneInfo) {
+			attrs := []slog.Attr{
+				slog.String("op", info.Op), slog.String("remote", info.Remote), slog.String("local", info.Local),
+				slog.Int64("size", info.Size), slog.Int64("transferred", info.Transferred),
+				slog.Int64("resumed", info.Resumed), slog.Duration("duration", info.Duration),
+			}
+			if info.Checksum != "" {
+				attrs = append(attrs, slog.String("checksum", info.Checksum))
+			}
+			if info.Restarted {
+				attrs = append(attrs, slog.Bool("restarted", true))
+			}
+			if info.Unchanged {
+				attrs = append(attrs, slog.Bool("unchanged", true))
+			}
+			debug(ctx, "ftp file done", withErr(attrs, info.Err)...)
 		},
 	}
 }

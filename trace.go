@@ -87,6 +87,88 @@ type Trace struct {
 	// Conns (package transfer) after a transient failure, before they
 	// wait to try again, resuming.
 	Retrying func(ctx context.Context, info RetryInfo)
+
+	// The hooks below report the files moved by package transfer, each
+	// file of each call on its own: FileStarted once when its transfer
+	// begins, FileProgress while its bytes move, FileDone once when it has
+	// ended, successfully or not. Like Retrying, they come from the Trace
+	// of the call's context (WithTrace), not from Dialer.Trace: they
+	// report on a call that uses many connections, not on one. For one
+	// file they are called one at a time and in that order; the files of
+	// a batch, sync or plan report concurrently.
+
+	// FileStarted is called when a file's transfer begins, with what is
+	// known of it then.
+	FileStarted func(ctx context.Context, info FileStartInfo)
+
+	// FileProgress is called while a file's bytes move, at most once a
+	// second for each file and never for each write: the first call comes
+	// a second after FileStarted, so a file moved in less than a second
+	// has none (FileDone has its figures).
+	FileProgress func(ctx context.Context, info FileProgressInfo)
+
+	// FileDone is called once for each FileStarted, when the file is in
+	// place and verified, or has failed for good (after any retries).
+	FileDone func(ctx context.Context, info FileDoneInfo)
+}
+
+// FileStartInfo describes a file whose transfer begins.
+type FileStartInfo struct {
+	// Op is "get" for a download and "put" for an upload.
+	Op string
+	// Remote is the remote path; Local is the local one, "" for standard
+	// input or output (or any io.Reader or io.Writer).
+	Remote, Local string
+	// Size is the file's size, -1 if unknown.
+	Size int64
+	// Resumed is how much of the file is already in place, left by an
+	// earlier run, and will not be sent again.
+	Resumed int64
+}
+
+// FileProgressInfo describes a file's transfer under way.
+type FileProgressInfo struct {
+	Op, Remote, Local string // as in FileStartInfo
+	// Size is the file's size, -1 if unknown.
+	Size int64
+	// Bytes is how much of the file is in place: what was resumed plus
+	// what was transferred.
+	Bytes int64
+	// Transferred is what has moved over the network since FileStarted,
+	// retries included.
+	Transferred int64
+	// Elapsed is the time since FileStarted.
+	Elapsed time.Duration
+	// Rate is Transferred per second, averaged over Elapsed: over the
+	// whole transfer so far, not the last instant.
+	Rate float64
+	// ETA is the time the rest of the file takes at Rate; -1 when the
+	// size or the rate is not known.
+	ETA time.Duration
+}
+
+// FileDoneInfo describes a file whose transfer has ended.
+type FileDoneInfo struct {
+	Op, Remote, Local string // as in FileStartInfo
+	// Size is the file's size, -1 if unknown.
+	Size int64
+	// Transferred is what moved over the network, retries included;
+	// Resumed is what was already in place from an earlier run.
+	Transferred, Resumed int64
+	// Restarted is set when an upload was sent again from the start
+	// because the server refuses both REST+STOR and APPE.
+	Restarted bool
+	// Unchanged is set when nothing was moved because the destination
+	// already matched.
+	Unchanged bool
+	// Checksum is "ALGO:hex" when the file was verified by checksum as
+	// well as by size, "" otherwise.
+	Checksum string
+	// Duration covers the whole file: the commands that ask for its size
+	// and checksum, the transfer and any retries.
+	Duration time.Duration
+	// Err is why the file failed, nil when it is in place and verified.
+	Err error
 }
 
 // PoolDialInfo describes a connection opened by a Client.

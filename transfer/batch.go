@@ -79,7 +79,7 @@ func (cp *Copier) Run(ctx context.Context, localDir string, jobs []Job) (*Summar
 	for _, j := range jobs {
 		total += max(j.Size, 0)
 	}
-	progress{cp.Progress}.planned(len(jobs), total)
+	cp.planned(len(jobs), total)
 	sum := &Summary{Results: make([]Result, len(jobs))}
 	cp.each(ctx, len(jobs), func(i int) {
 		sum.Results[i] = cp.runJob(ctx, root, localDir, jobs[i])
@@ -105,8 +105,7 @@ func (cp *Copier) runJob(ctx context.Context, root *os.Root, localDir string, j 
 		if dir := path.Dir(j.Local); dir != "." {
 			if err := root.MkdirAll(filepath.FromSlash(dir), 0o755); err != nil {
 				r := Result{Op: OpGet, Remote: j.Remote, Local: display, Size: j.Size, Err: &LocalError{Op: "mkdir", Path: localPath(localDir, dir), Err: err}}
-				progress{cp.Progress}.started(j.Remote, j.Size, 0)
-				progress{cp.Progress}.finished(r)
+				cp.report(ctx, OpGet, j.Remote, display).finish(r)
 				return r
 			}
 		}
@@ -114,9 +113,9 @@ func (cp *Copier) runJob(ctx context.Context, root *os.Root, localDir string, j 
 		if j.Size >= 0 {
 			m = &meta{size: j.Size, mtime: j.ModTime}
 		}
-		return cp.download(ctx, root, name, j.Remote, display, m)
+		return cp.download(ctx, root, name, j.Remote, display, m, nil)
 	case OpPut:
-		return cp.upload(ctx, root, name, display, j.Remote)
+		return cp.upload(ctx, root, name, display, j.Remote, nil)
 	}
 	return Result{Op: j.Op, Remote: j.Remote, Local: display, Err: &LocalError{Op: string(j.Op), Path: display, Err: os.ErrInvalid}}
 }

@@ -26,8 +26,10 @@ const batchSize = 32
 // nothing is asked per file), with no partial file to resume. Such files
 // are verified by size: a checksum would be one more round trip per file,
 // as much as the transfer itself; Checksum: ChecksumRequire verifies each.
+// ASCII mode takes the one-file path, whose size check allows for line
+// ends.
 func (cp *Copier) batchable(a Action, root *os.Root) bool {
-	if a.Op != OpGet || a.Size == nil || *a.Size > smallFile || a.ModTime == nil || cp.Checksum == ChecksumRequire {
+	if a.Op != OpGet || a.Size == nil || *a.Size > smallFile || a.ModTime == nil || cp.Checksum == ChecksumRequire || cp.ASCII {
 		return false
 	}
 	_, err := root.Lstat(filepath.FromSlash(a.Path) + partSuffix)
@@ -37,8 +39,8 @@ func (cp *Copier) batchable(a Action, root *os.Root) bool {
 // getSmall downloads the actions at idx (all batchable, all under root)
 // Copier.Parallel connections at a time, batchSize files per turn, and
 // returns those a batch could not finish, for the one-file path with its
-// retries.
-func (cp *Copier) getSmall(ctx context.Context, root *os.Root, acts []Action, idx []int, results []Result) (rest []int) {
+// retries; the report of a file a batch had begun is left in handed.
+func (cp *Copier) getSmall(ctx context.Context, root *os.Root, acts []Action, idx []int, results []Result, handed []*report) (rest []int) {
 	var (
 		mu   sync.Mutex
 		next int
@@ -62,7 +64,7 @@ func (cp *Copier) getSmall(ctx context.Context, root *os.Root, acts []Action, id
 		go func() {
 			defer wg.Done()
 			for b := take(); b != nil; b = take() {
-				left := cp.getBatch(ctx, root, acts, b, results)
+				left := cp.getBatch(ctx, root, acts, b, results, handed)
 				mu.Lock()
 				rest = append(rest, left...)
 				mu.Unlock()
@@ -78,7 +80,7 @@ func (cp *Copier) getSmall(ctx context.Context, root *os.Root, acts []Action, id
 
 // getBatch fetches one batch on one connection and returns the indexes
 // it did not finish.
-func (cp *Copier) getBatch(ctx context.Context, root *os.Root, acts []Action, b []int, results []Result) []int {
+func (cp *Copier) getBatch(ctx context.Context, root *os.Root, acts []Action, b []int, results []Result, handed []*report) []int {
 	c, release, err := cp.conn(ctx)
 	if err != nil {
 		return b
@@ -96,14 +98,16 @@ func (cp *Copier) getBatch(ctx context.Context, root *os.Root, acts []Action, b 
 			if isRefusal(err) && !transient(err) {
 				// Refused for good (gone since the listing): that is
 				// this file's result; the batch goes on.
-				results[i] = cp.failedGet(acts[i], err)
+				results[i] = cp.failedGet(ctx, acts[i], err)
 				done[i] = true
 				return nil
 			}
 			return err
 		}
-		res, err := cp.getOne(root, acts[i], remote, d)
+		pr := cp.report(ctx, OpGet, remote, localPath(acts[i].Local, acts[i].Path))
+		res, err := cp.getOne(root, acts[i], remote, d, pr)
 		if err != nil {
+			handed[i] = pr
 			return err // the one-file path retries it
 		}
 		results[i] = res
@@ -122,10 +126,11 @@ func (cp *Copier) getBatch(ctx context.Context, root *os.Root, acts []Action, b 
 
 // getOne writes an open download of a batch to its .part file, checks the
 // size and renames it into place. A failure returns an error and leaves
-// no file behind, for the one-file path to start afresh.
-func (cp *Copier) getOne(root *os.Root, a Action, remote string, d *ftp.Download) (Result, error) {
+// no file behind, for the one-file path to start afresh, and pr
+// unfinished, for it to go on with.
+func (cp *Copier) getOne(root *os.Root, a Action, remote string, d *ftp.Download, pr *report) (Result, error) {
 	began := time.Now()
-	local := localPath(a.Local, a.Path)
+	local := pr.local
 	name := filepath.FromSlash(a.Path)
 	res := Result{Op: OpGet, Remote: remote, Local: local, Size: *a.Size, ModTime: *a.ModTime}
 	if parent := path.Dir(a.Path); parent != "." {
@@ -138,38 +143,34 @@ func (cp *Copier) getOne(root *os.Root, a Action, remote string, d *ftp.Download
 	if err != nil {
 		return res, &LocalError{Op: "create", Path: local + partSuffix, Err: err}
 	}
-	pr := progress{cp.Progress}
-	pr.started(remote, res.Size, 0)
-	counted := &counter{p: cp.Progress, name: remote}
-	_, err = io.Copy(io.MultiWriter(&localWriter{f, local + partSuffix}, counted), d)
+	pr.start(res.Size, 0)
+	n, err := io.Copy(io.MultiWriter(&localWriter{f, local + partSuffix}, pr), d)
 	if err == nil {
-		err = checkSize(remote, res.Size, counted.n)
+		err = checkSize(remote, res.Size, n)
 	}
 	if err == nil {
 		err = finishDownload(root, f, part, name, local+partSuffix, res.ModTime, cp.IgnoreTimes)
 	} else {
 		f.Close()
 	}
-	res.Transferred, res.Duration = counted.n, time.Since(began)
+	res.Transferred, res.Duration = pr.moved(), time.Since(began)
 	if err != nil {
 		_ = root.Remove(part)
 		// Reported by the one-file path that takes it over.
 		var le *LocalError
 		if errors.As(err, &le) {
 			res.Err = err
-			pr.finished(res)
+			pr.finish(res)
 			return res, nil
 		}
 		return res, err
 	}
-	pr.finished(res)
+	pr.finish(res)
 	return res, nil
 }
 
-func (cp *Copier) failedGet(a Action, err error) Result {
+func (cp *Copier) failedGet(ctx context.Context, a Action, err error) Result {
 	r := Result{Op: OpGet, Remote: remoteJoin(a.Remote, a.Path), Local: localPath(a.Local, a.Path), Size: *a.Size, Err: err}
-	pr := progress{cp.Progress}
-	pr.started(r.Remote, r.Size, 0)
-	pr.finished(r)
+	cp.report(ctx, OpGet, r.Remote, r.Local).finish(r)
 	return r
 }

@@ -11,6 +11,11 @@
 // Client) retries four times, verifies sizes always and checksums when the
 // server offers one, and keeps modification times.
 //
+// Each file's start, progress and end reach the Copier's Progress and the
+// file hooks of an [ftp.Trace] attached to the call's context with
+// [ftp.WithTrace] (FileStarted, FileProgress at most once a second,
+// FileDone), as retries reach its Retrying hook.
+//
 // Local writes are confined with [os.Root] to the directory of the target
 // (a single file) or to the destination tree, and every name that comes
 // from a server listing is checked before use: a name with "/", "..", NUL,

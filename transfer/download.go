@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -23,7 +24,7 @@ func (cp *Copier) Download(ctx context.Context, remote, local string) (Result, e
 		return r, err
 	}
 	defer root.Close()
-	r := cp.download(ctx, root, name, remote, local, nil)
+	r := cp.download(ctx, root, name, remote, local, nil, nil)
 	return r, r.Err
 }
 
@@ -73,18 +74,18 @@ func isRefusal(err error) bool {
 
 // download fetches remote into name (in root) through name.part; display
 // is the local path for results and errors. m, when known from a listing,
-// saves asking the server.
-func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, display string, m *meta) (res Result) {
+// saves asking the server. pr, when not nil, is the report of a pipelined
+// batch that began the file and handed it over.
+func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, display string, m *meta, pr *report) (res Result) {
 	began := time.Now()
 	res = Result{Op: OpGet, Remote: remote, Local: display, Size: -1}
-	pr := progress{cp.Progress}
-	started := false
+	if pr == nil {
+		pr = cp.report(ctx, OpGet, remote, display)
+	}
 	defer func() {
+		res.Transferred = pr.moved()
 		res.Duration = time.Since(began)
-		if !started {
-			pr.started(remote, res.Size, 0)
-		}
-		pr.finished(res)
+		pr.finish(res)
 	}()
 	if m == nil {
 		got, err := cp.remoteMeta(ctx, remote)
@@ -98,8 +99,8 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 	part := name + partSuffix
 	partPath := display + partSuffix
 	flags := os.O_RDWR | os.O_CREATE
-	if !cp.Resume {
-		flags |= os.O_TRUNC
+	if !cp.Resume || cp.ASCII {
+		flags |= os.O_TRUNC // nothing to continue
 	} else if _, err := root.Lstat(part); isNotExist(err) {
 		// A partial file under the final name, left by another tool
 		// (curl -o, wget): shorter than the remote file, it is taken to
@@ -124,8 +125,9 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 		return res
 	}
 	offset := st.Size()
+	lines := new(lineCounter) // in ASCII mode, for the size check
 	restart := func() error {
-		offset = 0
+		offset, res.Resumed, *lines = 0, 0, 0
 		if err := f.Truncate(0); err != nil {
 			return &LocalError{Op: "truncate", Path: partPath, Err: err}
 		}
@@ -138,11 +140,9 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 		}
 	}
 	res.Resumed = offset
-	pr.started(remote, m.size, offset)
-	started = true
+	pr.start(m.size, offset)
 	var s *sum
 	ready := false
-	counted := &counter{p: cp.Progress, name: remote}
 	res.Err = cp.Retry.do(ctx, func(int) (err error) {
 		c, release, err := cp.conn(ctx)
 		if err != nil {
@@ -168,7 +168,13 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 			}
 			ready = true
 		}
-		if m.size < 0 || offset < m.size {
+		if cp.ASCII && offset > 0 {
+			// A REST offset counts the server's bytes, not these.
+			if err := restart(); err != nil {
+				return err
+			}
+		}
+		if m.size < 0 || offset < m.size || cp.ASCII && m.size > 0 {
 			if _, err := f.Seek(offset, io.SeekStart); err != nil {
 				return &LocalError{Op: "seek", Path: partPath, Err: err}
 			}
@@ -176,7 +182,7 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 			if err != nil {
 				return err
 			}
-			n, err := io.Copy(io.MultiWriter(&localWriter{f, partPath}, s, counted), d)
+			n, err := io.Copy(io.MultiWriter(&localWriter{f, partPath}, s, pr, lines), d)
 			offset += n
 			if cerr := d.Close(); err == nil {
 				err = cerr
@@ -184,6 +190,9 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 			if err != nil {
 				return midTransfer(err, n)
 			}
+		}
+		if cp.ASCII {
+			return checkASCIISize(remote, m.size, offset, int64(*lines))
 		}
 		if err := checkSize(remote, m.size, offset); err != nil {
 			if offset > m.size {
@@ -212,9 +221,8 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 		res.Checksum = label
 		return nil
 	})
-	res.Transferred = counted.n
 	if res.Err != nil {
-		if offset == 0 {
+		if offset == 0 || cp.ASCII {
 			f.Close()
 			_ = root.Remove(part) // nothing to resume from
 		}
@@ -240,13 +248,13 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 // DownloadTo writes the remote file to w, such as standard output. A
 // retry continues after the bytes already written; the size is checked,
 // and the checksum when the server offers one (a mismatch is reported, but
-// what was written cannot be taken back).
+// what was written cannot be taken back). In ASCII mode a retry cannot
+// continue, so a failure after the first byte is final.
 func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (Result, error) {
 	began := time.Now()
 	res := Result{Op: OpGet, Remote: remote, Size: -1}
-	pr := progress{cp.Progress}
-	pr.started(remote, -1, 0)
-	counted := &counter{p: cp.Progress, name: remote}
+	pr := cp.report(ctx, OpGet, remote, "")
+	pr.start(-1, 0)
 	var s *sum
 	ready := false
 	res.Err = cp.Retry.do(ctx, func(int) (err error) {
@@ -263,13 +271,16 @@ func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (R
 			s = newSum(algo)
 			ready = true
 		}
-		d, err := c.RetrieveFrom(ctx, remote, counted.n)
+		d, err := c.RetrieveFrom(ctx, remote, pr.moved())
 		if err != nil {
 			return err
 		}
-		n, err := io.Copy(io.MultiWriter(&localWriter{w, "output"}, s, counted), d)
+		n, err := io.Copy(io.MultiWriter(&localWriter{w, "output"}, s, pr), d)
 		if cerr := d.Close(); err == nil {
 			err = cerr
+		}
+		if err != nil && cp.ASCII && pr.moved() > 0 {
+			return fmt.Errorf("%w: %w", err, errOutputWritten)
 		}
 		if err != nil {
 			return midTransfer(err, n)
@@ -285,10 +296,10 @@ func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (R
 		res.Checksum = label
 		return err
 	})
-	res.Transferred = counted.n
-	res.Size = counted.n
+	res.Transferred = pr.moved()
+	res.Size = res.Transferred
 	res.Duration = time.Since(began)
-	pr.finished(res)
+	pr.finish(res)
 	return res, res.Err
 }
 

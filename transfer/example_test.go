@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/ferryftp/ftp"
 	"github.com/ferryftp/ftp/internal/ftptest"
@@ -145,4 +146,31 @@ func ExampleCopier_Plan() {
 	// get b/f/g.txt
 	// shard 0/2: 3 files
 	// shard 1/2: 2 files
+}
+
+// The file hooks of an ftp.Trace on the context see every file a Copier
+// moves: its start, its progress (at most once a second) and its end, with
+// the figures of its Result. SlogTrace logs the same events.
+func Example_trace() {
+	srv, client := server(map[string]string{"/logs/a.log": "one\n", "/logs/b.log": "two\nthree\n"})
+	defer srv.Close()
+	defer client.Close()
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+
+	var mu sync.Mutex // the files of a sync report concurrently
+	ctx := ftp.WithTrace(context.Background(), &ftp.Trace{
+		FileDone: func(_ context.Context, f ftp.FileDoneInfo) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Printf("%s %s: %d of %d bytes, err %v\n", f.Op, f.Remote, f.Transferred, f.Size, f.Err)
+		},
+	})
+	cp := &transfer.Copier{Client: client, Parallel: 1}
+	if _, _, err := cp.Sync(ctx, transfer.SyncOptions{Remote: "logs", Local: dir}); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// get logs/a.log: 4 of 4 bytes, err <nil>
+	// get logs/b.log: 10 of 10 bytes, err <nil>
 }

@@ -446,8 +446,9 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 			deletes = append(deletes, a)
 		}
 	}
-	progress{cp.Progress}.planned(len(files), total)
+	cp.planned(len(files), total)
 	results := make([]Result, len(mine))
+	handed := make([]*report, len(mine)) // files a batch began
 	// Directories and the deletions that make room go first, in order.
 	var later []int
 	for i, a := range mine {
@@ -455,7 +456,7 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 		case a.Op == OpSkip:
 			results[i] = Result{Op: OpSkip, Remote: remoteJoin(a.Remote, a.Path), Size: -1, Err: skipError(a)}
 		case a.Op == OpMkdir || (a.Op == OpDelete && a.Reason != "extraneous"):
-			results[i] = cp.applyOne(ctx, a, roots, dirs, recheck)
+			results[i] = cp.applyOne(ctx, a, roots, dirs, recheck, nil)
 		default:
 			later = append(later, i)
 		}
@@ -468,10 +469,10 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 			transfers = append(transfers, i)
 		}
 	}
-	transfers = cp.applySmall(ctx, mine, transfers, results, roots, recheck)
+	transfers = cp.applySmall(ctx, mine, transfers, results, handed, roots, recheck)
 	cp.each(ctx, len(transfers), func(k int) {
 		i := transfers[k]
-		results[i] = cp.applyOne(ctx, mine[i], roots, dirs, recheck)
+		results[i] = cp.applyOne(ctx, mine[i], roots, dirs, recheck, handed[i])
 	})
 	failed := slices.ContainsFunc(results, func(r Result) bool { return r.Err != nil && r.Op != OpSkip })
 	for _, i := range extraneous {
@@ -481,11 +482,11 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 				Err: errors.New("not deleted: an earlier transfer failed")}
 			continue
 		}
-		results[i] = cp.applyOne(ctx, mine[i], roots, dirs, recheck)
+		results[i] = cp.applyOne(ctx, mine[i], roots, dirs, recheck, nil)
 	}
 	for i, r := range results {
-		if a := mine[i]; a.Op != OpGet && a.Op != OpPut {
-			progress{cp.Progress}.finished(r) // transfers report themselves
+		if a := mine[i]; a.Op != OpGet && a.Op != OpPut && cp.Progress != nil {
+			cp.Progress.Finished(r) // transfers report themselves
 		}
 		sum.add(r)
 	}
@@ -499,7 +500,7 @@ func (cp *Copier) apply(ctx context.Context, p *Plan, shard Shard, recheck bool)
 
 // applySmall downloads the small files among the transfers at idx in
 // pipelined batches, and returns the transfers left for one at a time.
-func (cp *Copier) applySmall(ctx context.Context, acts []Action, idx []int, results []Result, roots *localRoots, recheck bool) []int {
+func (cp *Copier) applySmall(ctx context.Context, acts []Action, idx []int, results []Result, handed []*report, roots *localRoots, recheck bool) []int {
 	var rest []int
 	small := map[string][]int{} // by local root
 	for _, i := range idx {
@@ -515,7 +516,7 @@ func (cp *Copier) applySmall(ctx context.Context, acts []Action, idx []int, resu
 	}
 	for dir, b := range small {
 		root, _ := roots.get(dir)
-		rest = append(rest, cp.getSmall(ctx, root, acts, b, results)...)
+		rest = append(rest, cp.getSmall(ctx, root, acts, b, results, handed)...)
 	}
 	return rest
 }
@@ -583,7 +584,9 @@ func (cp *Copier) ensureRemoteDir(ctx context.Context, dirs *remoteDirs, dir str
 	return err
 }
 
-func (cp *Copier) applyOne(ctx context.Context, a Action, roots *localRoots, dirs *remoteDirs, recheck bool) Result {
+// applyOne carries out one action; handed is the report of a file a
+// pipelined batch began, nil for the others.
+func (cp *Copier) applyOne(ctx context.Context, a Action, roots *localRoots, dirs *remoteDirs, recheck bool, handed *report) Result {
 	remote := remoteJoin(a.Remote, a.Path)
 	local := localPath(a.Local, a.Path)
 	name := filepath.FromSlash(a.Path)
@@ -594,16 +597,18 @@ func (cp *Copier) applyOne(ctx context.Context, a Action, roots *localRoots, dir
 	if a.ModTime != nil {
 		res.ModTime = *a.ModTime
 	}
-	if ctx.Err() != nil {
-		res.Err = ctx.Err()
-		return res
+	var root *os.Root
+	err := ctx.Err()
+	if err == nil {
+		root, err = roots.get(a.Local)
 	}
-	root, err := roots.get(a.Local)
 	if err != nil {
 		res.Err = err
+		if handed != nil {
+			handed.finish(res)
+		}
 		return res
 	}
-	pr := progress{cp.Progress}
 	if a.Op == OpMkdir || a.Op == OpDelete {
 		// Only the side acted on.
 		if a.To == "local" {
@@ -611,6 +616,10 @@ func (cp *Copier) applyOne(ctx context.Context, a Action, roots *localRoots, dir
 		} else {
 			res.Local = ""
 		}
+	}
+	pr := handed
+	if pr == nil && (a.Op == OpGet || a.Op == OpPut) {
+		pr = cp.report(ctx, a.Op, remote, local)
 	}
 	switch a.Op {
 	case OpMkdir:
@@ -627,15 +636,14 @@ func (cp *Copier) applyOne(ctx context.Context, a Action, roots *localRoots, dir
 		if parent := path.Dir(a.Path); parent != "." {
 			if err := root.MkdirAll(filepath.FromSlash(parent), 0o755); err != nil {
 				res.Err = &LocalError{Op: "mkdir", Path: localPath(a.Local, parent), Err: err}
-				pr.started(remote, res.Size, 0)
-				pr.finished(res)
+				pr.finish(res)
 				return res
 			}
 		}
 		if recheck && localInPlace(root, name, a) {
 			res.Unchanged = true
-			pr.started(remote, res.Size, res.Size)
-			pr.finished(res)
+			pr.start(res.Size, res.Size)
+			pr.finish(res)
 			return res
 		}
 		var m *meta
@@ -645,23 +653,22 @@ func (cp *Copier) applyOne(ctx context.Context, a Action, roots *localRoots, dir
 				m.mtime = *a.ModTime
 			}
 		}
-		r := cp.download(ctx, root, name, remote, local, m)
+		r := cp.download(ctx, root, name, remote, local, m, pr)
 		r.Op = OpGet
 		return r
 	case OpPut:
 		if err := cp.ensureRemoteDir(ctx, dirs, path.Dir(remote)); err != nil && path.Dir(remote) != "." {
 			res.Err = err
-			pr.started(remote, res.Size, 0)
-			pr.finished(res)
+			pr.finish(res)
 			return res
 		}
 		if recheck && cp.remoteInPlace(ctx, remote, a) {
 			res.Unchanged = true
-			pr.started(remote, res.Size, res.Size)
-			pr.finished(res)
+			pr.start(res.Size, res.Size)
+			pr.finish(res)
 			return res
 		}
-		return cp.upload(ctx, root, name, local, remote)
+		return cp.upload(ctx, root, name, local, remote, pr)
 	}
 	return res
 }

@@ -1,14 +1,19 @@
 package transfer
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ferryftp/ftp"
 )
 
 // Progress is told about transfers as they go. Its methods are called from
 // the goroutines doing the transfers, concurrently for different files, and
-// must not block for long. Names are the remote paths.
+// must not block for long. Names are the remote paths. The same events
+// reach the file hooks of an ftp.Trace on the call's context
+// (ftp.Trace.FileStarted, FileProgress, FileDone), with no Progress set.
 type Progress interface {
 	// Planned adds files and bytes to the total still to move, when a
 	// batch or a plan becomes known (it may be called more than once).
@@ -114,47 +119,127 @@ func (m *Meter) Snapshot() Status {
 	return s
 }
 
-// progress wraps a Copier's optional Progress so that the transfer code
-// need not check for nil.
-type progress struct{ p Progress }
+// traceEvery is the least time between two FileProgress hooks of one
+// file (see ftp.Trace.FileProgress).
+var traceEvery = time.Second
 
-func (p progress) planned(files int, bytes int64) {
-	if p.p != nil {
-		p.p.Planned(files, bytes)
+// planned tells the Copier's Progress about a batch or a plan.
+func (cp *Copier) planned(files int, bytes int64) {
+	if cp.Progress != nil {
+		cp.Progress.Planned(files, bytes)
 	}
 }
 
-func (p progress) started(name string, size, resumed int64) {
-	if p.p != nil {
-		p.p.Started(name, size, resumed)
-	}
+// report follows one file's transfer, for the Copier's Progress and for
+// the file hooks of the Trace of the call's context. It is the io.Writer
+// that counts the bytes moved, and may be handed from a pipelined batch
+// to the one-file path that takes the file over, so that the file is
+// reported as one.
+type report struct {
+	ctx           context.Context
+	p             Progress
+	tr            *ftp.Trace // nil without file hooks
+	op            Op
+	remote, local string
+
+	n atomic.Int64 // bytes moved
+
+	mu            sync.Mutex // one hook at a time for the file
+	started, done bool
+	size, resumed int64
+	began         time.Time // when started
+	next          time.Time // when the next FileProgress is due
 }
 
-func (p progress) finished(r Result) {
-	if p.p != nil {
-		p.p.Finished(r)
+// report begins to follow op's file remote (local is "" for a stream).
+func (cp *Copier) report(ctx context.Context, op Op, remote, local string) *report {
+	r := &report{ctx: ctx, p: cp.Progress, op: op, remote: remote, local: local}
+	if tr := ftp.ContextTrace(ctx); tr != nil && (tr.FileStarted != nil || tr.FileProgress != nil || tr.FileDone != nil) {
+		r.tr = tr
 	}
+	return r
 }
 
-// counter is an io.Writer that reports what passes on to Progress.
-type counter struct {
-	p    Progress
-	name string
-	n    int64
+// start reports that the file of size bytes (-1 unknown) begins, with
+// resumed bytes in place. Only the first call counts; it reports whether
+// it was this one.
+func (r *report) start(size, resumed int64) bool {
+	r.mu.Lock()
+	if r.started {
+		r.mu.Unlock()
+		return false
+	}
+	r.started, r.size, r.resumed = true, size, resumed
+	r.began = time.Now()
+	r.next = r.began.Add(traceEvery)
+	if r.tr != nil && r.tr.FileStarted != nil {
+		r.tr.FileStarted(r.ctx, ftp.FileStartInfo{Op: string(r.op), Remote: r.remote, Local: r.local, Size: size, Resumed: resumed})
+	}
+	r.mu.Unlock()
+	if r.p != nil {
+		r.p.Started(r.remote, size, resumed)
+	}
+	return true
 }
 
-func (c *counter) Write(b []byte) (int, error) {
-	c.n += int64(len(b))
-	if c.p != nil {
-		c.p.Moved(c.name, int64(len(b)))
-	}
+// moved is the number of bytes moved so far.
+func (r *report) moved() int64 { return r.n.Load() }
+
+func (r *report) Write(b []byte) (int, error) {
+	r.add(int64(len(b)))
 	return len(b), nil
 }
 
 // add reports n bytes moved, from any goroutine.
-func (c *counter) add(n int64) {
-	atomic.AddInt64(&c.n, n)
-	if c.p != nil {
-		c.p.Moved(c.name, n)
+func (r *report) add(n int64) {
+	r.n.Add(n)
+	if r.p != nil {
+		r.p.Moved(r.remote, n)
+	}
+	if r.tr == nil || r.tr.FileProgress == nil {
+		return
+	}
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.started || r.done || now.Before(r.next) {
+		return
+	}
+	r.next = now.Add(traceEvery)
+	moved := r.n.Load()
+	info := ftp.FileProgressInfo{
+		Op: string(r.op), Remote: r.remote, Local: r.local, Size: r.size,
+		Bytes: r.resumed + moved, Transferred: moved, Elapsed: now.Sub(r.began), ETA: -1,
+	}
+	if secs := info.Elapsed.Seconds(); secs > 0 {
+		info.Rate = float64(moved) / secs
+	}
+	if info.Rate > 0 && r.size >= info.Bytes {
+		info.ETA = time.Duration(float64(r.size-info.Bytes) / info.Rate * float64(time.Second))
+	}
+	r.tr.FileProgress(r.ctx, info)
+}
+
+// finish reports the file's outcome, once; a file that failed before it
+// began is reported as started first, so that every Finished (and
+// FileDone) has its Started.
+func (r *report) finish(res Result) {
+	r.start(res.Size, 0)
+	r.mu.Lock()
+	if r.done {
+		r.mu.Unlock()
+		return
+	}
+	r.done = true
+	if r.tr != nil && r.tr.FileDone != nil {
+		r.tr.FileDone(r.ctx, ftp.FileDoneInfo{
+			Op: string(r.op), Remote: r.remote, Local: r.local, Size: res.Size,
+			Transferred: res.Transferred, Resumed: res.Resumed, Restarted: res.Restarted,
+			Unchanged: res.Unchanged, Checksum: res.Checksum, Duration: res.Duration, Err: res.Err,
+		})
+	}
+	r.mu.Unlock()
+	if r.p != nil {
+		r.p.Finished(res)
 	}
 }

@@ -29,8 +29,8 @@ const saveEvery = 4 << 20
 //
 // The Client's connection limit bounds the segments: when the server
 // refuses connections, fewer segments go on and the others' ranges are
-// taken over. A file of unknown size, or one too small to split, is
-// downloaded over one connection.
+// taken over. A file of unknown size, one too small to split, or one
+// moved in ASCII mode (Copier.ASCII) is downloaded over one connection.
 func (cp *Copier) DownloadSegmented(ctx context.Context, remote, local string, n int) (Result, error) {
 	root, name, err := openDirOf(local)
 	if err != nil {
@@ -41,12 +41,11 @@ func (cp *Copier) DownloadSegmented(ctx context.Context, remote, local string, n
 	m, err := cp.remoteMeta(ctx, remote)
 	if err != nil {
 		r := Result{Op: OpGet, Remote: remote, Local: local, Size: -1, Err: err}
-		progress{cp.Progress}.started(remote, -1, 0)
-		progress{cp.Progress}.finished(r)
+		cp.report(ctx, OpGet, remote, local).finish(r)
 		return r, err
 	}
-	if n <= 1 || m.size < 2*minSegment {
-		r := cp.download(ctx, root, name, remote, local, &m)
+	if n <= 1 || m.size < 2*minSegment || cp.ASCII {
+		r := cp.download(ctx, root, name, remote, local, &m, nil)
 		return r, r.Err
 	}
 	r := cp.segmented(ctx, root, name, remote, local, m, n)
@@ -59,8 +58,8 @@ type segments struct {
 	remote string
 	f      *os.File
 	root   *os.Root
-	state  string // state file name in root
-	moved  *counter
+	state  string  // state file name in root
+	moved  *report // counts the bytes fetched
 
 	mu      sync.Mutex
 	ckpt    *checkpoint
@@ -75,7 +74,12 @@ type segments struct {
 func (cp *Copier) segmented(ctx context.Context, root *os.Root, name, remote, display string, m meta, n int) (res Result) {
 	began := time.Now()
 	res = Result{Op: OpGet, Remote: remote, Local: display, Size: m.size, ModTime: m.mtime}
-	pr := progress{cp.Progress}
+	pr := cp.report(ctx, OpGet, remote, display)
+	defer func() {
+		res.Transferred = pr.moved()
+		res.Duration = time.Since(began)
+		pr.finish(res)
+	}()
 	part, state := name+partSuffix, name+stateSuffix
 	partPath := display + partSuffix
 	ckpt := (*checkpoint)(nil)
@@ -93,29 +97,23 @@ func (cp *Copier) segmented(ctx context.Context, root *os.Root, name, remote, di
 	f, err := root.OpenFile(part, flags, 0o644)
 	if err != nil {
 		res.Err = &LocalError{Op: "create", Path: partPath, Err: err}
-		pr.started(remote, m.size, 0)
-		pr.finished(res)
 		return res
 	}
 	defer f.Close()
 	// Preallocate: every segment writes at its own offset.
 	if err := f.Truncate(m.size); err != nil {
 		res.Err = &LocalError{Op: "allocate", Path: partPath, Err: err}
-		pr.started(remote, m.size, 0)
-		pr.finished(res)
 		return res
 	}
 	if err := ckpt.save(root, state); err != nil {
 		res.Err = &LocalError{Op: "write", Path: display + stateSuffix, Err: err}
-		pr.started(remote, m.size, 0)
-		pr.finished(res)
 		return res
 	}
 	res.Resumed = ckpt.written()
-	pr.started(remote, m.size, res.Resumed)
+	pr.start(m.size, res.Resumed)
 	sg := &segments{
 		cp: cp, remote: remote, f: f, root: root, state: state, ckpt: ckpt,
-		moved:   &counter{p: cp.Progress, name: remote},
+		moved:   pr,
 		tries:   map[int64]int{},
 		changed: make(chan struct{}),
 	}
@@ -131,7 +129,6 @@ func (cp *Copier) segmented(ctx context.Context, root *os.Root, name, remote, di
 	}
 	wg.Wait()
 	cancel()
-	res.Transferred = sg.moved.n
 	res.Err = sg.result(ctx)
 	if res.Err == nil && len(ckpt.missing()) > 0 {
 		res.Err = &VerifyError{Path: remote, What: "size", Want: "all ranges", Got: "some missing"}
@@ -150,8 +147,6 @@ func (cp *Copier) segmented(ctx context.Context, root *os.Root, name, remote, di
 			_ = removeIfExists(root, state)
 		}
 	}
-	res.Duration = time.Since(began)
-	pr.finished(res)
 	return res
 }
 

@@ -27,7 +27,7 @@ func (cp *Copier) Upload(ctx context.Context, local, remote string) (Result, err
 		return r, err
 	}
 	defer root.Close()
-	r := cp.upload(ctx, root, name, local, remote)
+	r := cp.upload(ctx, root, name, local, remote, nil)
 	return r, r.Err
 }
 
@@ -47,17 +47,18 @@ func resumeRefused(err error) bool {
 	return fe.Code == 500 || fe.Code == 502 || fe.Code == 504 || neverSucceeds(fe)
 }
 
-func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remote string) (res Result) {
+// upload sends name (in root) to remote; display is the local path for
+// results and errors, pr the file's report (nil: a new one).
+func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remote string, pr *report) (res Result) {
 	began := time.Now()
 	res = Result{Op: OpPut, Remote: remote, Local: display, Size: -1}
-	pr := progress{cp.Progress}
-	started := false
+	if pr == nil {
+		pr = cp.report(ctx, OpPut, remote, display)
+	}
 	defer func() {
+		res.Transferred = pr.moved()
 		res.Duration = time.Since(began)
-		if !started {
-			pr.started(remote, res.Size, 0)
-		}
-		pr.finished(res)
+		pr.finish(res)
 	}()
 	f, err := root.Open(name)
 	if err != nil {
@@ -80,7 +81,6 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 	if cp.AtomicUpload {
 		target = atomicName(remote)
 	}
-	counted := &counter{p: cp.Progress, name: remote}
 	var (
 		algo     string
 		ready    bool
@@ -100,7 +100,7 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 			ready = true
 		}
 		var offset int64
-		if (cp.Resume || attempt > 0) && !noResume && !fresh {
+		if (cp.Resume || attempt > 0) && !noResume && !fresh && !cp.ASCII {
 			n, err := c.Size(ctx, target)
 			switch {
 			case err == nil:
@@ -113,14 +113,15 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 			}
 		}
 		fresh = false
-		if attempt == 0 && !started {
+		if pr.start(size, offset) {
+			// What an earlier run left; an earlier attempt of this
+			// call that got this far started the report itself.
 			res.Resumed = offset
-			pr.started(remote, size, offset)
-			started = true
 		}
 		s := newSum(algo)
+		var lines lineCounter // in ASCII mode, for the size check
 		send := func(from int64) (io.Reader, *int64, error) {
-			s = newSum(algo)
+			s, lines = newSum(algo), 0
 			if err := s.prefix(f, from); err != nil {
 				return nil, nil, &LocalError{Op: "read", Path: display, Err: err}
 			}
@@ -128,7 +129,7 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 				return nil, nil, &LocalError{Op: "seek", Path: display, Err: err}
 			}
 			n := new(int64)
-			w := io.MultiWriter(s, counted, writerFunc(func(p []byte) { *n += int64(len(p)) }))
+			w := io.MultiWriter(s, pr, &lines, writerFunc(func(p []byte) { *n += int64(len(p)) }))
 			return io.TeeReader(&localReader{f, display}, w), n, nil
 		}
 		if offset < size || size == 0 {
@@ -148,7 +149,7 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 					err = c.Append(ctx, target, r)
 				}
 				if resumeRefused(err) && *n == 0 {
-					noResume, res.Restarted = true, true
+					noResume, res.Restarted, res.Resumed = true, true, 0
 					if r, _, err = send(0); err != nil {
 						return err
 					}
@@ -163,6 +164,10 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 		}
 		n, err := c.Size(ctx, target)
 		switch {
+		case err == nil && cp.ASCII:
+			if err := checkASCIISize(remote, size, n, int64(lines)); err != nil {
+				return err
+			}
 		case err == nil:
 			if err := checkSize(remote, size, n); err != nil {
 				fresh = n > size
@@ -196,7 +201,6 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 		}
 		return nil
 	})
-	res.Transferred = counted.n
 	return res
 }
 
@@ -206,10 +210,10 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (Result, error) {
 	began := time.Now()
 	res := Result{Op: OpPut, Remote: remote, Size: -1}
-	pr := progress{cp.Progress}
-	pr.started(remote, -1, 0)
-	counted := &counter{p: cp.Progress, name: remote}
-	tee := io.TeeReader(&localReader{r, "input"}, counted)
+	pr := cp.report(ctx, OpPut, remote, "")
+	pr.start(-1, 0)
+	var lines lineCounter // in ASCII mode, for the size check
+	tee := io.TeeReader(&localReader{r, "input"}, io.MultiWriter(pr, &lines))
 	res.Err = cp.Retry.do(ctx, func(int) (err error) {
 		c, release, err := cp.conn(ctx)
 		if err != nil {
@@ -217,7 +221,7 @@ func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (R
 		}
 		defer func() { release(err) }()
 		err = c.Store(ctx, remote, tee)
-		if err != nil && counted.n > 0 {
+		if err != nil && pr.moved() > 0 {
 			return fmt.Errorf("%w: %w", err, errStreamSent)
 		}
 		if err != nil {
@@ -225,15 +229,20 @@ func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (R
 		}
 		n, err := c.Size(ctx, remote)
 		if err == nil {
-			if err := checkSize(remote, counted.n, n); err != nil {
-				return fmt.Errorf("%w: %w", err, errStreamSent)
+			check := checkSize(remote, pr.moved(), n)
+			if cp.ASCII {
+				check = checkASCIISize(remote, pr.moved(), n, int64(lines))
+			}
+			if check != nil {
+				return fmt.Errorf("%w: %w", check, errStreamSent)
 			}
 		}
 		return nil
 	})
-	res.Transferred, res.Size = counted.n, counted.n
+	res.Transferred = pr.moved()
+	res.Size = res.Transferred
 	res.Duration = time.Since(began)
-	pr.finished(res)
+	pr.finish(res)
 	return res, res.Err
 }
 
