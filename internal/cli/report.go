@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -371,10 +372,17 @@ func clock(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
-// shorten cuts a name for a bar label, keeping its end.
+// shorten cuts a name to at most n bytes for a bar label, keeping its
+// end and whole runes. The mark is "...", not "…": the bars measure their
+// text with go-runewidth, whose first look at a rune from U+0300 up fills
+// a 2 MiB table, which an ASCII name then never costs.
 func shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return "…" + s[len(s)-n+1:]
+	i := len(s) - n + len("...")
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return "..." + s[i:]
 }

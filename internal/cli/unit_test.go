@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -134,6 +135,23 @@ func TestFixServeTLS(t *testing.T) {
 	for _, tt := range tests {
 		if d := cmp.Diff(tt.want, fixServeTLS(tt.in)); d != "" {
 			t.Errorf("fixServeTLS(%q) (-want +got):\n%s", tt.in, d)
+		}
+	}
+}
+
+// TestShorten: bar labels keep the end of a long name, cut at a rune
+// boundary, and an ASCII name stays ASCII (a rune from U+0300 up makes the
+// bars' width tables fill 2 MiB).
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"short.bin", "short.bin"},
+		{"a-rather-long-file-name.bin", "...name.bin"},
+		{"données-très-longues.bin", "...gues.bin"},
+		{"長い名前のファイル.bin", "...ル.bin"},
+	} {
+		got := shorten(tc.in, 11)
+		if got != tc.want || len(got) > 11 || !utf8.ValidString(got) {
+			t.Errorf("shorten(%q, 11) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
