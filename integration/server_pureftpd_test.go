@@ -23,6 +23,7 @@ func init() {
 			"listings are truncated at 10000 entries (226 Output truncated to 10000 matches)",
 			"OPTS UTF8 ON: 504 Unknown command, although FEAT lists UTF8",
 			"logs go to syslog only; the harness keeps just the transfer log",
+			"ASCII mode: an upload loses every CR, lone ones too; a download puts a CR before every LF, even one after a CR (CRLF text arrives as CR CR LF)",
 		},
 		available: func() error {
 			err := needFiles(PureFTPd,

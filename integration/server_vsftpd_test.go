@@ -73,6 +73,10 @@ func launchVsftpd(c *launchConfig) ([]string, error) {
 		"xferlog_std_format=NO",
 		"vsftpd_log_file=" + logFile,
 		"use_localtime=NO",
+		// Without these vsftpd accepts TYPE A but moves the bytes as
+		// they are.
+		"ascii_upload_enable=YES",
+		"ascii_download_enable=YES",
 	}
 	if c.mode == Plain {
 		conf = append(conf, "ssl_enable=NO")

@@ -26,8 +26,10 @@ const batchSize = 32
 // nothing is asked per file), with no partial file to resume. Such files
 // are verified by size: a checksum would be one more round trip per file,
 // as much as the transfer itself; Checksum: ChecksumRequire verifies each.
+// ASCII mode takes the one-file path, whose size check allows for line
+// ends.
 func (cp *Copier) batchable(a Action, root *os.Root) bool {
-	if a.Op != OpGet || a.Size == nil || *a.Size > smallFile || a.ModTime == nil || cp.Checksum == ChecksumRequire {
+	if a.Op != OpGet || a.Size == nil || *a.Size > smallFile || a.ModTime == nil || cp.Checksum == ChecksumRequire || cp.ASCII {
 		return false
 	}
 	_, err := root.Lstat(filepath.FromSlash(a.Path) + partSuffix)

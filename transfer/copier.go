@@ -61,6 +61,18 @@ type Copier struct {
 
 	// Progress, when set, is told about every file and byte.
 	Progress Progress
+
+	// ASCII moves files in ASCII mode (TYPE A): text whose line ends are
+	// "\n" here and CRLF on the wire, and whatever the server uses on its
+	// side. Line ends change the sizes, and the server's REST offsets and
+	// checksums count the bytes of its own copy, so an ASCII transfer is
+	// never resumed (a retry, or a .part file left by an earlier run,
+	// starts over from the first byte), never verified by checksum (under
+	// ChecksumRequire it fails), and its size is checked within what line
+	// ends allow: the two sizes may differ by at most one byte per line.
+	// A segmented download goes over one connection; a sync copies a file
+	// whose sizes differ, as sizes rarely match across line ends.
+	ASCII bool
 }
 
 func (c *Copier) parallel() int {
@@ -120,6 +132,7 @@ func (cp *Copier) conn(ctx context.Context) (*ftp.Conn, func(err error), error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	c.SetASCII(cp.ASCII) // the Client sets it back when it is released
 	return c, func(err error) {
 		if err != nil && !keepAfter(err) {
 			c.Close()

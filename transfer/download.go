@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -98,8 +99,8 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 	part := name + partSuffix
 	partPath := display + partSuffix
 	flags := os.O_RDWR | os.O_CREATE
-	if !cp.Resume {
-		flags |= os.O_TRUNC
+	if !cp.Resume || cp.ASCII {
+		flags |= os.O_TRUNC // nothing to continue
 	} else if _, err := root.Lstat(part); isNotExist(err) {
 		// A partial file under the final name, left by another tool
 		// (curl -o, wget): shorter than the remote file, it is taken to
@@ -124,8 +125,9 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 		return res
 	}
 	offset := st.Size()
+	lines := new(lineCounter) // in ASCII mode, for the size check
 	restart := func() error {
-		offset, res.Resumed = 0, 0
+		offset, res.Resumed, *lines = 0, 0, 0
 		if err := f.Truncate(0); err != nil {
 			return &LocalError{Op: "truncate", Path: partPath, Err: err}
 		}
@@ -166,7 +168,13 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 			}
 			ready = true
 		}
-		if m.size < 0 || offset < m.size {
+		if cp.ASCII && offset > 0 {
+			// A REST offset counts the server's bytes, not these.
+			if err := restart(); err != nil {
+				return err
+			}
+		}
+		if m.size < 0 || offset < m.size || cp.ASCII && m.size > 0 {
 			if _, err := f.Seek(offset, io.SeekStart); err != nil {
 				return &LocalError{Op: "seek", Path: partPath, Err: err}
 			}
@@ -174,7 +182,7 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 			if err != nil {
 				return err
 			}
-			n, err := io.Copy(io.MultiWriter(&localWriter{f, partPath}, s, pr), d)
+			n, err := io.Copy(io.MultiWriter(&localWriter{f, partPath}, s, pr, lines), d)
 			offset += n
 			if cerr := d.Close(); err == nil {
 				err = cerr
@@ -182,6 +190,9 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 			if err != nil {
 				return midTransfer(err, n)
 			}
+		}
+		if cp.ASCII {
+			return checkASCIISize(remote, m.size, offset, int64(*lines))
 		}
 		if err := checkSize(remote, m.size, offset); err != nil {
 			if offset > m.size {
@@ -211,7 +222,7 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 		return nil
 	})
 	if res.Err != nil {
-		if offset == 0 {
+		if offset == 0 || cp.ASCII {
 			f.Close()
 			_ = root.Remove(part) // nothing to resume from
 		}
@@ -237,7 +248,8 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 // DownloadTo writes the remote file to w, such as standard output. A
 // retry continues after the bytes already written; the size is checked,
 // and the checksum when the server offers one (a mismatch is reported, but
-// what was written cannot be taken back).
+// what was written cannot be taken back). In ASCII mode a retry cannot
+// continue, so a failure after the first byte is final.
 func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (Result, error) {
 	began := time.Now()
 	res := Result{Op: OpGet, Remote: remote, Size: -1}
@@ -266,6 +278,9 @@ func (cp *Copier) DownloadTo(ctx context.Context, remote string, w io.Writer) (R
 		n, err := io.Copy(io.MultiWriter(&localWriter{w, "output"}, s, pr), d)
 		if cerr := d.Close(); err == nil {
 			err = cerr
+		}
+		if err != nil && cp.ASCII && pr.moved() > 0 {
+			return fmt.Errorf("%w: %w", err, errOutputWritten)
 		}
 		if err != nil {
 			return midTransfer(err, n)

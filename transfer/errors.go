@@ -101,4 +101,10 @@ var (
 	// errStreamSent: a stream upload failed after some of it was read; it
 	// cannot be read again.
 	errStreamSent = errors.New("the stream was partly sent and cannot be sent again")
+	// errOutputWritten: an ASCII download to a stream failed after some
+	// of it was written; it cannot continue (REST counts the server's
+	// bytes) nor be taken back.
+	errOutputWritten = errors.New("the output was partly written, and an ASCII transfer cannot continue it")
+	// errASCIIChecksum is returned under ChecksumRequire in ASCII mode.
+	errASCIIChecksum = errors.New("an ASCII transfer cannot be verified by checksum: line ends change the bytes the server hashes")
 )

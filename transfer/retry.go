@@ -145,7 +145,8 @@ func transient(err error) bool {
 	case errors.As(err, &mt):
 		return !errors.As(mt.err, &le) && !errors.Is(mt.err, context.Canceled)
 	case errors.As(err, &le), errors.As(err, &ue), errors.Is(err, ftp.ErrInvalidArgument),
-		errors.Is(err, errNotResumable), errors.Is(err, errStreamSent):
+		errors.Is(err, errNotResumable), errors.Is(err, errStreamSent), errors.Is(err, errOutputWritten),
+		errors.Is(err, errASCIIChecksum):
 		return false
 	case errors.As(err, &ve):
 		return ve.transient

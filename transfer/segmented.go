@@ -29,8 +29,8 @@ const saveEvery = 4 << 20
 //
 // The Client's connection limit bounds the segments: when the server
 // refuses connections, fewer segments go on and the others' ranges are
-// taken over. A file of unknown size, or one too small to split, is
-// downloaded over one connection.
+// taken over. A file of unknown size, one too small to split, or one
+// moved in ASCII mode (Copier.ASCII) is downloaded over one connection.
 func (cp *Copier) DownloadSegmented(ctx context.Context, remote, local string, n int) (Result, error) {
 	root, name, err := openDirOf(local)
 	if err != nil {
@@ -44,7 +44,7 @@ func (cp *Copier) DownloadSegmented(ctx context.Context, remote, local string, n
 		cp.report(ctx, OpGet, remote, local).finish(r)
 		return r, err
 	}
-	if n <= 1 || m.size < 2*minSegment {
+	if n <= 1 || m.size < 2*minSegment || cp.ASCII {
 		r := cp.download(ctx, root, name, remote, local, &m, nil)
 		return r, r.Err
 	}

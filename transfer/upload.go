@@ -100,7 +100,7 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 			ready = true
 		}
 		var offset int64
-		if (cp.Resume || attempt > 0) && !noResume && !fresh {
+		if (cp.Resume || attempt > 0) && !noResume && !fresh && !cp.ASCII {
 			n, err := c.Size(ctx, target)
 			switch {
 			case err == nil:
@@ -119,8 +119,9 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 			res.Resumed = offset
 		}
 		s := newSum(algo)
+		var lines lineCounter // in ASCII mode, for the size check
 		send := func(from int64) (io.Reader, *int64, error) {
-			s = newSum(algo)
+			s, lines = newSum(algo), 0
 			if err := s.prefix(f, from); err != nil {
 				return nil, nil, &LocalError{Op: "read", Path: display, Err: err}
 			}
@@ -128,7 +129,7 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 				return nil, nil, &LocalError{Op: "seek", Path: display, Err: err}
 			}
 			n := new(int64)
-			w := io.MultiWriter(s, pr, writerFunc(func(p []byte) { *n += int64(len(p)) }))
+			w := io.MultiWriter(s, pr, &lines, writerFunc(func(p []byte) { *n += int64(len(p)) }))
 			return io.TeeReader(&localReader{f, display}, w), n, nil
 		}
 		if offset < size || size == 0 {
@@ -163,6 +164,10 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 		}
 		n, err := c.Size(ctx, target)
 		switch {
+		case err == nil && cp.ASCII:
+			if err := checkASCIISize(remote, size, n, int64(lines)); err != nil {
+				return err
+			}
 		case err == nil:
 			if err := checkSize(remote, size, n); err != nil {
 				fresh = n > size
@@ -207,7 +212,8 @@ func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (R
 	res := Result{Op: OpPut, Remote: remote, Size: -1}
 	pr := cp.report(ctx, OpPut, remote, "")
 	pr.start(-1, 0)
-	tee := io.TeeReader(&localReader{r, "input"}, pr)
+	var lines lineCounter // in ASCII mode, for the size check
+	tee := io.TeeReader(&localReader{r, "input"}, io.MultiWriter(pr, &lines))
 	res.Err = cp.Retry.do(ctx, func(int) (err error) {
 		c, release, err := cp.conn(ctx)
 		if err != nil {
@@ -223,8 +229,12 @@ func (cp *Copier) UploadFrom(ctx context.Context, r io.Reader, remote string) (R
 		}
 		n, err := c.Size(ctx, remote)
 		if err == nil {
-			if err := checkSize(remote, pr.moved(), n); err != nil {
-				return fmt.Errorf("%w: %w", err, errStreamSent)
+			check := checkSize(remote, pr.moved(), n)
+			if cp.ASCII {
+				check = checkASCIISize(remote, pr.moved(), n, int64(lines))
+			}
+			if check != nil {
+				return fmt.Errorf("%w: %w", check, errStreamSent)
 			}
 		}
 		return nil

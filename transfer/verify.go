@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/sha1"
@@ -36,7 +37,10 @@ var errNoChecksum = errors.New("the server offers no checksum (HASH, XSHA256, XS
 // checksumAlgo picks the algorithm to verify with on c: the strongest the
 // server offers, or "" when none is (or checksums are off).
 func (cp *Copier) checksumAlgo(ctx context.Context, c *ftp.Conn) (string, error) {
-	if cp.Checksum == ChecksumOff {
+	switch {
+	case cp.ASCII && cp.Checksum == ChecksumRequire:
+		return "", errASCIIChecksum
+	case cp.Checksum == ChecksumOff, cp.ASCII:
 		return "", nil
 	}
 	algos, err := c.HashAlgorithms(ctx)
@@ -123,4 +127,25 @@ func (s *sum) algoName() string {
 		return ""
 	}
 	return s.algo
+}
+
+// checkASCIISize compares the size of the source with that of the copy
+// made in ASCII mode, which has lines of its own: each line end may have
+// gained or lost a CR on the way, and nothing else changes, so the two
+// sizes differ by no more than the number of lines (of "\n" in the local
+// file). A copy cut short by more than that is caught.
+func checkASCIISize(remote string, want, got, lines int64) error {
+	if want < 0 || (got-lines <= want && want <= got+lines) {
+		return nil
+	}
+	return &VerifyError{Path: remote, What: "size", Want: fmt.Sprint(want),
+		Got: fmt.Sprintf("%d in ASCII mode, more apart than its %d lines allow", got, lines), transient: true}
+}
+
+// lineCounter counts the "\n" of what is written to it.
+type lineCounter int64
+
+func (l *lineCounter) Write(p []byte) (int, error) {
+	*l += lineCounter(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
 }

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -106,6 +107,7 @@ func TestScripts(t *testing.T) {
 			"touch":     cmdTouch,
 			"sleep":     cmdSleep,
 			"emptydir":  cmdEmptyDir,
+			"crlf":      cmdCRLF,
 			"waitport":  cmdWaitPort,
 		},
 	})
@@ -258,6 +260,17 @@ func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	time.Sleep(d)
+}
+
+// cmdCRLF gives a text file CRLF line ends, as on Windows: crlf FILE.
+func cmdCRLF(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: crlf FILE")
+	}
+	name := ts.MkAbs(args[0])
+	b, err := os.ReadFile(name)
+	ts.Check(err)
+	ts.Check(os.WriteFile(name, bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")), 0o644))
 }
 
 // cmdEmptyDir checks that a directory has no entries: emptydir DIR (with

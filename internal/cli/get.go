@@ -108,11 +108,11 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 	case strings.HasSuffix(local, "/") || isDir(local):
 		local = filepath.Join(local, base)
 	}
-	if loc.Type == 'a' || a.sh != nil && a.newSession(loc, 0).ascii {
-		return cmd.getASCII(ctx, a, loc, local)
-	}
 	shown := loc.Path // as the user typed it
-	a.inShell(loc)
+	ascii := a.inShell(loc) || loc.Type == 'a'
+	if ascii && cmd.Continue {
+		return usageErrorf("get -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the offsets")
+	}
 	c, err := a.openClient(ctx, loc, max(cmd.Segments, 1))
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 	// No bar over a file shown on the terminal.
 	rep := a.newReporter("get", false, cmd.Verbose, local != "-" || !a.stdoutTTY)
 	cp := a.copier(c, 1, rep.progress())
-	cp.Resume = cmd.Continue
+	cp.Resume, cp.ASCII = cmd.Continue, ascii
 	var res transfer.Result
 	switch {
 	case local == "-":
@@ -189,25 +189,6 @@ func oneSummary(res transfer.Result) *transfer.Summary {
 		s.Files = 1
 	}
 	return s
-}
-
-// getASCII downloads in ASCII mode (;type=a), converting line ends, on
-// one connection: sizes cannot be compared across the conversion, so
-// there is nothing to resume or verify.
-func (cmd *getCmd) getASCII(ctx context.Context, a *app, loc *Location, local string) error {
-	s := a.newSession(loc, 0)
-	defer s.close()
-	f := fetch{remote: loc.Path, local: local, lfs: osFS{}, out: a.stdout, size: -1}
-	var pr *progress
-	if local != "-" || !a.stdoutTTY {
-		pr = a.newProgress(false, 0)
-	}
-	err := s.download(ctx, f, pr)
-	pr.wait()
-	if err != nil {
-		return &opError{Op: "get", Path: loc.Path, Err: err}
-	}
-	return nil
 }
 
 func isDir(p string) bool {

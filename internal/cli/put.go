@@ -8,7 +8,6 @@ import (
 	"github.com/ferryftp/ftp/transfer"
 
 	"github.com/ferryftp/ftp"
-	"github.com/ferryftp/ftp/listing"
 )
 
 type putCmd struct {
@@ -55,10 +54,10 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 			return usageErrorf("put - needs a remote file name, not a directory")
 		}
 	}
-	if loc.Type == 'a' || a.sh != nil && a.newSession(loc, 0).ascii {
-		return cmd.putASCII(ctx, a, loc)
+	ascii := a.inShell(loc) || loc.Type == 'a'
+	if ascii && cmd.Continue {
+		return usageErrorf("put -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the offsets")
 	}
-	a.inShell(loc)
 	c, err := a.openClient(ctx, loc, 1)
 	if err != nil {
 		return err
@@ -70,7 +69,7 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 	}
 	rep := a.newReporter("put", false, cmd.Verbose, true)
 	cp := a.copier(c, 1, rep.progress())
-	cp.Resume = cmd.Continue
+	cp.Resume, cp.ASCII = cmd.Continue, ascii
 	cp.AtomicUpload = cmd.Atomic
 	var res transfer.Result
 	if cmd.Local == "-" {
@@ -106,45 +105,9 @@ func (cmd *putCmd) putTree(ctx context.Context, a *app, loc *Location, remote st
 	return rep.done(ctx, sum, err)
 }
 
-// putASCII uploads in ASCII mode (;type=a) on one connection.
-func (cmd *putCmd) putASCII(ctx context.Context, a *app, loc *Location) error {
-	s := a.newSession(loc, 0)
-	defer s.close()
-	remote := loc.Path
-	if cmd.Local != "-" && (remote == "" || loc.DirSlash || s.isRemoteDir(ctx, remote)) {
-		remote = remoteJoin(remote, filepath.Base(cmd.Local))
-	}
-	u := send{local: cmd.Local, lfs: osFS{}, in: a.stdin, remote: remote}
-	pr := a.newProgress(false, 0)
-	err := s.upload(ctx, u, pr)
-	pr.wait()
-	if err != nil {
-		return &opError{Op: "put", Path: remote, Err: err}
-	}
-	return nil
-}
-
 // isRemoteDir reports whether p is a directory on the server; a name
 // that cannot be looked up is taken as the file to write, as curl does.
 func isRemoteDir(ctx context.Context, c *ftp.Client, p string) bool {
 	fi, err := c.Stat(ctx, p)
 	return err == nil && fi.IsDir()
-}
-
-// isRemoteDir reports whether p is known to be a directory. Only MLST is
-// asked: without it the name is taken as the file to write, as curl does.
-func (s *session) isRemoteDir(ctx context.Context, p string) bool {
-	dir := false
-	_ = s.do(ctx, func(c *ftp.Conn, _ int) error {
-		feats, err := c.Features(ctx)
-		if err != nil || !feats.Has("MLST") {
-			return err
-		}
-		e, err := c.MachineStat(ctx, p)
-		if err == nil {
-			dir = e.Type == listing.Dir
-		}
-		return nil
-	})
-	return dir
 }

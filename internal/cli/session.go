@@ -161,8 +161,7 @@ func (s *session) do(ctx context.Context, fn func(c *ftp.Conn, attempt int) erro
 func retryable(err error) bool {
 	var ue *usageError
 	var le *localError
-	var nr *noRetryError
-	if errors.As(err, &ue) || errors.As(err, &le) || errors.As(err, &nr) {
+	if errors.As(err, &ue) || errors.As(err, &le) {
 		return false
 	}
 	var fe *ftp.Error

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -44,7 +43,6 @@ func TestExitCode(t *testing.T) {
 		{&opError{Op: "get", Err: context.Canceled}, ExitInterrupted},
 		{&unsafeNameError{Dir: ".", Name: "../x"}, ExitConnection},
 		{&statusError{code: 6}, 6},
-		{&noRetryError{&ftp.Error{Code: 426, Msg: "x"}}, ExitTransient},
 	}
 	for _, tt := range tests {
 		if got := ExitCode(tt.err); got != tt.want {
@@ -138,38 +136,4 @@ func TestFixServeTLS(t *testing.T) {
 			t.Errorf("fixServeTLS(%q) (-want +got):\n%s", tt.in, d)
 		}
 	}
-}
-
-// TestProgress draws bars into a buffer, as on a terminal: one per file
-// and a total.
-func TestProgress(t *testing.T) {
-	var buf bytes.Buffer
-	pr := newProgressTo(&buf, true, 0)
-	pr.addTotal(2000)
-	for _, name := range []string{"one.bin", "two.bin"} {
-		fb := pr.file(name, 1000, 0)
-		w := fb.writer(io.Discard)
-		for range 10 {
-			if _, err := w.Write(make([]byte, 100)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		fb.done(nil)
-	}
-	pr.wait()
-	out := buf.String()
-	if !strings.Contains(out, "total") {
-		t.Errorf("no total bar in %q", out)
-	}
-	if !strings.Contains(out, "one.bin") || !strings.Contains(out, "KiB") {
-		t.Errorf("no byte counters in %q", out)
-	}
-	var nilBar *fileBar
-	nilBar.add(5)
-	nilBar.done(errors.New("x"))
-	var nilProgress *progress
-	if nilProgress.file("x", 1, 0) != nil {
-		t.Error("a nil progress made a bar")
-	}
-	nilProgress.wait()
 }
