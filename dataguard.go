@@ -100,9 +100,12 @@ func (g *dataGuard) wrap(err error) error {
 }
 
 // tlsBufferSize caps the buffer on a TLS data connection: a TLS read
-// returns at most one record (16 KiB) and a write sends one record per
-// system call, so a larger buffer would only take memory.
+// returns at most one record (tlsRecordSize) and a write sends one record
+// per system call, so a larger buffer would only take memory.
 const tlsBufferSize = 32 << 10
+
+// tlsRecordSize is the most plain text a TLS record carries.
+const tlsRecordSize = 16 << 10
 
 // The pools hold buffers of DefaultBufferSize and tlsBufferSize, so that a
 // transfer allocates none, and many small files do not each allocate one.

@@ -178,6 +178,44 @@ func TestDataPathAllocsFlat(t *testing.T) {
 	}
 }
 
+// TestWriteToTLSFillsBuffer: over TLS, where a read returns one record of
+// 16 KiB at most, Download.WriteTo fills its 32 KiB buffer before a write:
+// every write but the last carries more than one record's worth, so that a
+// file gets half the system calls. The data arrives whole, the short last
+// record included.
+func TestWriteToTLSFillsBuffer(t *testing.T) {
+	serverTLS, clientTLS := selfSignedTLS(t)
+	const size = 4<<20 + 1000
+	s := newStreamServer(t, size, serverTLS)
+	c := dialStream(t, s, clientTLS, ftp.Dialer{})
+	d, err := c.Retrieve(context.Background(), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w sizeRecorder
+	n, err := io.Copy(&w, d)
+	if err != nil || n != size {
+		t.Fatalf("copied %d bytes, %v; want %d", n, err, size)
+	}
+	var small int
+	for _, m := range w.sizes[:len(w.sizes)-1] {
+		if m <= 16<<10 {
+			small++
+		}
+	}
+	if small > 0 {
+		t.Errorf("%d of %d writes carry 16 KiB or less (one record)", small, len(w.sizes))
+	}
+}
+
+// sizeRecorder records the size of each write it is given.
+type sizeRecorder struct{ sizes []int }
+
+func (w *sizeRecorder) Write(p []byte) (int, error) {
+	w.sizes = append(w.sizes, len(p))
+	return len(p), nil
+}
+
 // TestDataTimeoutIsIdleTime: the data deadline is set once and moved as
 // data flows, so a transfer that takes many times DataTimeout but never
 // pauses that long succeeds; a stall still fails (TestSyncDataStall).

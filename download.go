@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 )
@@ -63,9 +64,18 @@ func (d *Download) WriteTo(w io.Writer) (int64, error) {
 	bp := d.t.buffer()
 	defer putBuffer(bp)
 	buf := *bp
+	// A TLS read returns one record, 16 KiB at most: the buffer is filled
+	// with as many as it holds before a write, so that w is called once
+	// per buffer rather than once per record.
+	_, records := d.t.data.(*tls.Conn)
 	var written int64
 	for {
 		n, err := d.Read(buf)
+		for records && err == nil && n <= len(buf)-tlsRecordSize {
+			var m int
+			m, err = d.Read(buf[n:])
+			n += m
+		}
 		if n > 0 {
 			nw, werr := w.Write(buf[:n])
 			written += int64(nw)
