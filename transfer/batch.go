@@ -2,11 +2,18 @@ package transfer
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/ferryftp/ftp"
+	"github.com/ferryftp/ftp/listing"
 )
 
 // Job is one file of a batch.
@@ -17,7 +24,7 @@ type Job struct {
 	// local directory, which confines it.
 	Local string
 	// Size and ModTime of the source, from a listing; Size -1 and a zero
-	// ModTime make a download ask the server (SIZE, MDTM).
+	// ModTime make a download look them up (see Run).
 	Size    int64
 	ModTime time.Time
 }
@@ -67,7 +74,20 @@ func (s *Summary) add(r Result) {
 // under localDir (created for downloads). One failure does not stop the
 // others: every job has its Result in the Summary, and the error, if any,
 // is a *BatchError listing the failures (or the context's error when
-// cancelled).
+// cancelled). Jobs with the same destination run one after the other, in
+// their order.
+//
+// Downloads are fetched like a sync's. Those of unknown size whose remote
+// directory holds several of them are looked up in one listing of that
+// directory, instead of asking the server about each file (SIZE, MDTM); a
+// file the listing does not show as a plain file, or a directory that
+// cannot be listed, is asked about as before. Small files (up to 1 MiB) of
+// known size and time then come in pipelined batches, several per
+// connection (ftp.Conn.RetrieveEach), verified by size (see
+// ChecksumAuto); a file that a batch cannot finish is fetched again on its
+// own, the server asked for its size, with retries. A time from a LIST
+// listing is as precise as the listing (often the minute) and read in
+// Dialer.ServerLocation, as a sync's are; MLSD gives the second.
 func (cp *Copier) Run(ctx context.Context, localDir string, jobs []Job) (*Summary, error) {
 	began := time.Now()
 	root, err := openTree(localDir, true)
@@ -75,15 +95,47 @@ func (cp *Copier) Run(ctx context.Context, localDir string, jobs []Job) (*Summar
 		return nil, err
 	}
 	defer root.Close()
+	// While directories are listed, the other connections the transfers
+	// will use log in.
+	warm := cp.warmer(ctx, cp.warmable(len(jobs)))
+	defer warm.stop()
+	known, seen := cp.listed(ctx, jobs, warm.start)
 	var total int64
-	for _, j := range jobs {
+	for _, j := range known {
 		total += max(j.Size, 0)
 	}
 	cp.planned(len(jobs), total)
 	sum := &Summary{Results: make([]Result, len(jobs))}
-	cp.each(ctx, len(jobs), func(i int) {
-		sum.Results[i] = cp.runJob(ctx, root, localDir, jobs[i])
-	})
+	for _, round := range rounds(jobs) {
+		var small []smallGet
+		var smallJob, rest []int
+		for _, i := range round {
+			j := known[i]
+			if j.Op == OpGet && cp.batchable(j.Size, j.ModTime) && fileName(j.Local) && noPart(root, j.Local) &&
+				!(cp.Resume && exists(root, j.Local)) {
+				small = append(small, smallGet{remote: j.Remote, name: path.Clean(j.Local), display: localPath(localDir, j.Local), size: j.Size, mtime: j.ModTime})
+				smallJob = append(smallJob, i)
+				continue
+			}
+			rest = append(rest, i)
+		}
+		handed := map[int]*report{} // files a batch began
+		if len(small) > 0 {
+			res, began, left := cp.getSmall(ctx, root, small)
+			for k, i := range smallJob {
+				sum.Results[i] = res[k]
+			}
+			for _, k := range left {
+				rest = append(rest, smallJob[k])
+				handed[smallJob[k]] = began[k]
+			}
+		}
+		// The one-file path asks the server, whatever a listing said.
+		cp.each(ctx, len(rest), func(k int) {
+			i := rest[k]
+			sum.Results[i] = cp.runJob(ctx, root, localDir, jobs[i], seen[i], handed[i])
+		})
+	}
 	for _, r := range sum.Results {
 		sum.add(r)
 	}
@@ -94,7 +146,181 @@ func (cp *Copier) Run(ctx context.Context, localDir string, jobs []Job) (*Summar
 	return sum, sum.Err()
 }
 
-func (cp *Copier) runJob(ctx context.Context, root *os.Root, localDir string, j Job) Result {
+// listedAs is what the listing of a download's remote directory showed
+// under its name.
+type listedAs uint8
+
+const (
+	notListed  listedAs = iota // the directory was not listed
+	listedFile                 // a file, whose size (and time) the job now has
+	listedDir                  // a directory
+	listedNot                  // nothing, or a link or other entry
+)
+
+// listed returns the jobs with the size and time of downloads of unknown
+// size filled in from a listing of their remote directory, when it holds
+// at least two of them: one listing costs about as much as asking about
+// one file. It also says what each listing showed. Directories are listed
+// Copier.Parallel at a time; one that cannot be listed is left alone.
+func (cp *Copier) listed(ctx context.Context, jobs []Job, holding func()) ([]Job, []listedAs) {
+	seen := make([]listedAs, len(jobs))
+	byDir := map[string][]int{}
+	var dirs []string
+	for i, j := range jobs {
+		dir, base := path.Split(j.Remote)
+		if j.Op != OpGet || j.Size >= 0 || base == "" || base == "." || base == ".." {
+			continue
+		}
+		if len(byDir[dir]) == 1 {
+			dirs = append(dirs, dir)
+		}
+		byDir[dir] = append(byDir[dir], i)
+	}
+	if len(dirs) == 0 {
+		return jobs, seen
+	}
+	out := slices.Clone(jobs)
+	cp.each(ctx, len(dirs), func(k int) {
+		idx := byDir[dirs[k]]
+		ents, err := cp.listDir(ctx, dirs[k], holding)
+		if err != nil {
+			return // each file is asked about on its own
+		}
+		byName := make(map[string]listing.Entry, len(ents))
+		for _, e := range ents {
+			byName[e.Name] = e
+		}
+		for _, i := range idx {
+			e, ok := byName[path.Base(jobs[i].Remote)]
+			switch {
+			case ok && e.Type == listing.Dir:
+				seen[i] = listedDir
+			case ok && e.Type == listing.File && e.Size >= 0:
+				seen[i] = listedFile
+				out[i].Size = e.Size
+				if t := timeOf(entry{mtime: e.ModTime, prec: e.Precision}); t != nil {
+					out[i].ModTime = *t
+				}
+			default:
+				seen[i] = listedNot
+			}
+		}
+	})
+	return out, seen
+}
+
+// listDir lists the remote directory dir ("" is the login directory, a
+// trailing slash is dropped) once, keeping the entries of a listing with
+// unreadable lines. holding is called once it has its connection.
+func (cp *Copier) listDir(ctx context.Context, dir string, holding func()) (ents []listing.Entry, err error) {
+	if len(dir) > 1 {
+		dir = strings.TrimSuffix(dir, "/")
+	}
+	c, release, err := cp.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { release(err) }()
+	holding()
+	ents, err = c.ReadDir(ctx, dir)
+	var unreadable *ftp.ListingError
+	if errors.As(err, &unreadable) {
+		err = nil
+	}
+	return ents, err
+}
+
+// warmer logs in connections of the Client ahead of the transfers that
+// will use them.
+type warmer struct {
+	cp     *Copier
+	ctx    context.Context
+	cancel context.CancelFunc
+	n      int
+	once   sync.Once
+	wg     sync.WaitGroup
+}
+
+// warmable is how many connections to log in ahead of n transfers: all
+// but the one already in use, when the transfers will use as many as the
+// Client may open. Else none: a transfer would dial beside a login still
+// under way, one connection more than needed.
+func (cp *Copier) warmable(n int) int {
+	limit := cp.Client.MaxConns
+	if limit <= 0 {
+		limit = ftp.DefaultMaxConns
+	}
+	if n < cp.parallel() || limit > cp.parallel() {
+		return 0
+	}
+	return min(cp.parallel(), limit) - 1
+}
+
+func (cp *Copier) warmer(ctx context.Context, n int) *warmer {
+	ctx, cancel := context.WithCancel(ctx)
+	return &warmer{cp: cp, ctx: ctx, cancel: cancel, n: n}
+}
+
+// start borrows n connections at once and gives each back as soon as it
+// has it. It is called while a connection is held, so that those are new
+// ones, and only once one logged in: a refused login is met once, not n
+// times.
+func (w *warmer) start() {
+	w.once.Do(func() {
+		for range w.n {
+			w.wg.Add(1)
+			go func() {
+				defer w.wg.Done()
+				if _, release, err := w.cp.Client.Conn(w.ctx); err == nil {
+					release()
+				}
+			}()
+		}
+	})
+}
+
+// stop abandons the logins still under way and waits for them.
+func (w *warmer) stop() {
+	w.cancel()
+	w.wg.Wait()
+}
+
+// rounds groups the jobs' indexes so that two jobs with the same
+// destination are never in one round: round k holds each destination's
+// k-th job.
+func rounds(jobs []Job) [][]int {
+	var out [][]int
+	seen := map[string]int{}
+	for i, j := range jobs {
+		dst := "local " + path.Clean(j.Local)
+		if j.Op == OpPut {
+			dst = "remote " + path.Clean(j.Remote)
+		}
+		k := seen[dst]
+		seen[dst] = k + 1
+		if k == len(out) {
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], i)
+	}
+	return out
+}
+
+// fileName reports whether a job's local path names a file under its
+// root, not the root itself or a place outside it.
+func fileName(local string) bool {
+	p := path.Clean(local)
+	return local != "" && !strings.HasSuffix(local, "/") && p != "." && p != ".." && !strings.HasPrefix(p, "../") && !path.IsAbs(p)
+}
+
+func exists(root *os.Root, name string) bool {
+	_, err := root.Lstat(filepath.FromSlash(name))
+	return err == nil
+}
+
+// runJob transfers one job on its own; seen is what a listing showed of
+// a download's remote path, pr the report of a batch that began it.
+func (cp *Copier) runJob(ctx context.Context, root *os.Root, localDir string, j Job, seen listedAs, pr *report) Result {
 	display := localPath(localDir, j.Local)
 	name := filepath.FromSlash(j.Local)
 	if ctx.Err() != nil {
@@ -102,18 +328,27 @@ func (cp *Copier) runJob(ctx context.Context, root *os.Root, localDir string, j 
 	}
 	switch j.Op {
 	case OpGet:
-		if dir := path.Dir(j.Local); dir != "." {
-			if err := root.MkdirAll(filepath.FromSlash(dir), 0o755); err != nil {
-				r := Result{Op: OpGet, Remote: j.Remote, Local: display, Size: j.Size, Err: &LocalError{Op: "mkdir", Path: localPath(localDir, dir), Err: err}}
-				cp.report(ctx, OpGet, j.Remote, display).finish(r)
-				return r
+		var err error
+		switch {
+		case !fileName(j.Local):
+			err = &LocalError{Op: "get", Path: display, Err: errors.New("not a file name")}
+		case seen == listedDir:
+			err = &fs.PathError{Op: "get", Path: j.Remote, Err: ErrIsDir}
+		case path.Dir(j.Local) != ".":
+			if merr := root.MkdirAll(filepath.FromSlash(path.Dir(j.Local)), 0o755); merr != nil {
+				err = &LocalError{Op: "mkdir", Path: localPath(localDir, path.Dir(j.Local)), Err: merr}
 			}
+		}
+		if err != nil {
+			r := Result{Op: OpGet, Remote: j.Remote, Local: display, Size: j.Size, Err: err}
+			cp.report(ctx, OpGet, j.Remote, display).finish(r)
+			return r
 		}
 		var m *meta
 		if j.Size >= 0 {
 			m = &meta{size: j.Size, mtime: j.ModTime}
 		}
-		return cp.download(ctx, root, name, j.Remote, display, m, nil)
+		return cp.download(ctx, root, name, j.Remote, display, m, seen == notListed, pr)
 	case OpPut:
 		return cp.upload(ctx, root, name, display, j.Remote, nil)
 	}

@@ -3,6 +3,7 @@ package transfer_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,4 +122,109 @@ func BenchmarkMirror(b *testing.B) {
 	b.ReportMetric(ours.Seconds()/n, "ferry-s/op")
 	b.ReportMetric(theirs.Seconds()/n, "lftp-s/op")
 	b.ReportMetric(ours.Seconds()/theirs.Seconds(), "ferry/lftp")
+}
+
+// BenchmarkRunSmallFiles fetches 100 files of 4 KiB of one directory
+// through a relay adding 20 ms of round trip, over 1 and 8 connections,
+// two ways in each iteration, one after the other so that both see the
+// same load: Copier.Run given only the names (as ferry get URL... does: it
+// logs in, lists the directory once for sizes and times, and fetches in
+// pipelined batches, through .part files), and the bare minimum, a Client
+// whose connections each fetch an equal share of the known names with
+// RetrieveEach into files. It reports each one's seconds and their ratio.
+//
+//	go test -run - -bench RunSmallFiles -benchtime 5x ./transfer
+//
+// FERRY_BENCH_RUN_FILES sets the number of files.
+func BenchmarkRunSmallFiles(b *testing.B) {
+	files := 100
+	if v, err := strconv.Atoi(os.Getenv("FERRY_BENCH_RUN_FILES")); err == nil && v > 0 {
+		files = v
+	}
+	fsys := afero.NewMemMapFs()
+	var names []string
+	for i := range files {
+		names = append(names, fmt.Sprintf("small/f%04d", i))
+		afero.WriteFile(fsys, "/"+names[i], make([]byte, 4096), 0o644)
+	}
+	srv := ftptest.New(b, ftptest.Options{FS: fsys})
+	proxy, err := netem.New(srv.Addr(), netem.Shape{RoundTrip: 20 * time.Millisecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer proxy.Close()
+	ctx := context.Background()
+	for _, conns := range []int{1, 8} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
+			var run, bare time.Duration
+			for b.Loop() {
+				dir := b.TempDir()
+				start := time.Now()
+				c := &ftp.Client{Addr: proxy.Addr(), User: "u", Password: "p", MaxConns: conns}
+				cp := &transfer.Copier{Client: c, Parallel: conns}
+				var jobs []transfer.Job
+				for _, n := range names {
+					jobs = append(jobs, transfer.Job{Op: transfer.OpGet, Remote: n, Local: "run/" + filepath.Base(n), Size: -1})
+				}
+				sum, err := cp.Run(ctx, dir, jobs)
+				c.Close()
+				run += time.Since(start)
+				if err != nil || sum.Files != files {
+					b.Fatalf("%v %+v", err, sum)
+				}
+				start = time.Now()
+				if err := retrieveShares(ctx, proxy.Addr(), conns, names, filepath.Join(dir, "bare")); err != nil {
+					b.Fatal(err)
+				}
+				bare += time.Since(start)
+			}
+			n := float64(b.N)
+			b.ReportMetric(run.Seconds()/n, "run-s/op")
+			b.ReportMetric(bare.Seconds()/n, "bare-s/op")
+			b.ReportMetric(run.Seconds()/bare.Seconds(), "run/bare")
+		})
+	}
+}
+
+// retrieveShares fetches the files at paths into dir over conns
+// connections of a new Client, each an equal share with RetrieveEach.
+func retrieveShares(ctx context.Context, addr string, conns int, paths []string, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	c := &ftp.Client{Addr: addr, User: "u", Password: "p", MaxConns: conns}
+	defer c.Close()
+	errs := make(chan error, conns)
+	for i := range conns {
+		share := paths[i*len(paths)/conns : (i+1)*len(paths)/conns]
+		go func() {
+			conn, release, err := c.Conn(ctx)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer release()
+			errs <- conn.RetrieveEach(ctx, share, func(p string, d *ftp.Download, err error) error {
+				if err != nil {
+					return err
+				}
+				f, err := os.Create(filepath.Join(dir, filepath.Base(p)))
+				if err != nil {
+					return err
+				}
+				if _, err := io.Copy(f, d); err != nil {
+					f.Close()
+					return err
+				}
+				return f.Close()
+			})
+		}()
+	}
+	var first error
+	for range conns {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -14,14 +14,15 @@ type Checksum int
 const (
 	// ChecksumAuto verifies with the strongest checksum the server offers
 	// (HASH, XSHA256, XSHA1, XMD5, XCRC), and by size alone when it offers
-	// none. Small files that a sync fetches in pipelined batches (up to
-	// 1 MiB, several per connection) are verified by size: asking for
-	// their checksum would cost a round trip each, as much as the file.
+	// none. Small files that a sync or Run fetches in pipelined batches
+	// (up to 1 MiB, several per connection) are verified by size: asking
+	// for their checksum would cost a round trip each, as much as the
+	// file.
 	ChecksumAuto Checksum = iota
 	// ChecksumOff verifies by size only.
 	ChecksumOff
 	// ChecksumRequire fails a transfer that cannot be verified by
-	// checksum, and verifies every file of a sync one by one.
+	// checksum, and verifies every file of a sync or Run one by one.
 	ChecksumRequire
 )
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -24,7 +25,7 @@ func (cp *Copier) Download(ctx context.Context, remote, local string) (Result, e
 		return r, err
 	}
 	defer root.Close()
-	r := cp.download(ctx, root, name, remote, local, nil, nil)
+	r := cp.download(ctx, root, name, remote, local, nil, true, nil)
 	return r, r.Err
 }
 
@@ -35,8 +36,10 @@ type meta struct {
 }
 
 // remoteMeta asks the server for a file's size and time. A missing file is
-// an error; a server without SIZE or MDTM is not.
-func (cp *Copier) remoteMeta(ctx context.Context, remote string) (meta, error) {
+// an error; a server without SIZE or MDTM is not. With dirCheck, a
+// missing file is looked up (Client.Stat), and a directory is said to be
+// one (ErrIsDir).
+func (cp *Copier) remoteMeta(ctx context.Context, remote string, dirCheck bool) (meta, error) {
 	m := meta{size: -1}
 	err := cp.Retry.do(ctx, func(int) (err error) {
 		c, release, err := cp.conn(ctx)
@@ -62,6 +65,11 @@ func (cp *Copier) remoteMeta(ctx context.Context, remote string) (meta, error) {
 		}
 		return nil
 	})
+	if dirCheck && isNotExist(err) && isRefusal(err) {
+		if info, serr := cp.Client.Stat(ctx, remote); serr == nil && info.IsDir() {
+			err = &fs.PathError{Op: "get", Path: remote, Err: ErrIsDir}
+		}
+	}
 	return m, err
 }
 
@@ -74,9 +82,11 @@ func isRefusal(err error) bool {
 
 // download fetches remote into name (in root) through name.part; display
 // is the local path for results and errors. m, when known from a listing,
-// saves asking the server. pr, when not nil, is the report of a pipelined
-// batch that began the file and handed it over.
-func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, display string, m *meta, pr *report) (res Result) {
+// saves asking the server; dirCheck, when it is not known, makes a missing
+// file looked up, to tell a directory (see remoteMeta). pr, when not nil,
+// is the report of a pipelined batch that began the file and handed it
+// over.
+func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, display string, m *meta, dirCheck bool, pr *report) (res Result) {
 	began := time.Now()
 	res = Result{Op: OpGet, Remote: remote, Local: display, Size: -1}
 	if pr == nil {
@@ -88,7 +98,7 @@ func (cp *Copier) download(ctx context.Context, root *os.Root, name, remote, dis
 		pr.finish(res)
 	}()
 	if m == nil {
-		got, err := cp.remoteMeta(ctx, remote)
+		got, err := cp.remoteMeta(ctx, remote, dirCheck)
 		if err != nil {
 			res.Err = err
 			return res

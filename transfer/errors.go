@@ -94,6 +94,10 @@ func (r Result) path() string {
 	return r.Remote
 }
 
+// ErrIsDir is the cause (errors.Is) of a download refused because its
+// remote path is a directory; the error is an *fs.PathError naming it.
+var ErrIsDir = errors.New("is a directory")
+
 var (
 	// errNotResumable: the local partial file is longer than the remote
 	// file, so it is not a prefix of it.

@@ -505,8 +505,12 @@ func (cp *Copier) applySmall(ctx context.Context, acts []Action, idx []int, resu
 	small := map[string][]int{} // by local root
 	for _, i := range idx {
 		a := acts[i]
-		if a.Op == OpGet {
-			if root, err := roots.get(a.Local); err == nil && cp.batchable(a, root) &&
+		var mtime time.Time
+		if a.ModTime != nil {
+			mtime = *a.ModTime
+		}
+		if a.Op == OpGet && a.Size != nil && cp.batchable(*a.Size, mtime) {
+			if root, err := roots.get(a.Local); err == nil && noPart(root, a.Path) &&
 				!(recheck && localInPlace(root, filepath.FromSlash(a.Path), a)) {
 				small[a.Local] = append(small[a.Local], i)
 				continue
@@ -516,7 +520,21 @@ func (cp *Copier) applySmall(ctx context.Context, acts []Action, idx []int, resu
 	}
 	for dir, b := range small {
 		root, _ := roots.get(dir)
-		rest = append(rest, cp.getSmall(ctx, root, acts, b, results, handed)...)
+		files := make([]smallGet, len(b))
+		for k, i := range b {
+			a := acts[i]
+			files[k] = smallGet{remote: remoteJoin(a.Remote, a.Path), name: a.Path, display: localPath(a.Local, a.Path), size: *a.Size}
+			if a.ModTime != nil {
+				files[k].mtime = *a.ModTime
+			}
+		}
+		res, began, left := cp.getSmall(ctx, root, files)
+		for k, i := range b {
+			results[i], handed[i] = res[k], began[k]
+		}
+		for _, k := range left {
+			rest = append(rest, b[k])
+		}
 	}
 	return rest
 }
@@ -653,7 +671,7 @@ func (cp *Copier) applyOne(ctx context.Context, a Action, roots *localRoots, dir
 				m.mtime = *a.ModTime
 			}
 		}
-		r := cp.download(ctx, root, name, remote, local, m, pr)
+		r := cp.download(ctx, root, name, remote, local, m, false, pr)
 		r.Op = OpGet
 		return r
 	case OpPut:

@@ -38,14 +38,14 @@ func (cp *Copier) DownloadSegmented(ctx context.Context, remote, local string, n
 		return r, err
 	}
 	defer root.Close()
-	m, err := cp.remoteMeta(ctx, remote)
+	m, err := cp.remoteMeta(ctx, remote, true)
 	if err != nil {
 		r := Result{Op: OpGet, Remote: remote, Local: local, Size: -1, Err: err}
 		cp.report(ctx, OpGet, remote, local).finish(r)
 		return r, err
 	}
 	if n <= 1 || m.size < 2*minSegment || cp.ASCII {
-		r := cp.download(ctx, root, name, remote, local, &m, nil)
+		r := cp.download(ctx, root, name, remote, local, &m, false, nil)
 		return r, r.Err
 	}
 	r := cp.segmented(ctx, root, name, remote, local, m, n)

@@ -22,7 +22,7 @@ import (
 type Globals struct {
 	Debug      int              `short:"d" type:"counter" help:"Protocol trace on stderr, one line per command and reply; -dd adds raw lines. Passwords are masked."`
 	TLS        string           `name:"tls" enum:"auto,none,explicit,implicit," default:"" placeholder:"MODE" help:"auto | explicit | none | implicit. auto (the default for ftp://) tries AUTH TLS, verified, and goes on in plain text only if the server has no TLS; explicit requires it; ftps:// means implicit."`
-	CA         string           `name:"ca" placeholder:"FILE" help:"PEM bundle of extra trusted CAs; implies --tls explicit for ftp:// URLs."`
+	CA         string           `name:"ca" placeholder:"FILE" help:"PEM bundle of the CAs to trust instead of the system's (as curl --cacert); implies --tls explicit for ftp:// URLs."`
 	Insecure   bool             `help:"Skip certificate verification (warns on stderr)."`
 	Active     bool             `help:"Active mode (EPRT/PORT); the default is passive (EPSV, falling back to PASV)."`
 	NoEPSV     bool             `name:"no-epsv" help:"Never send EPSV (or EPRT)."`

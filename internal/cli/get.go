@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ferryftp/ftp"
 	"github.com/ferryftp/ftp/transfer"
 )
 
@@ -16,8 +17,8 @@ type getCmd struct {
 	Recursive bool     `short:"r" help:"Download a directory tree."`
 	Output    string   `short:"o" placeholder:"FILE" help:"Write to FILE (- for stdout), as curl -o; one URL only."`
 	Segments  int      `default:"1" placeholder:"N" help:"Download one large file over N connections at once, each fetching its own range."`
-	Parallel  int      `short:"P" default:"4" placeholder:"N" help:"With -r, transfer N files at a time."`
-	Verbose   bool     `short:"v" help:"With -r, a line per file."`
+	Parallel  int      `short:"P" default:"4" placeholder:"N" help:"With -r or several URLs, transfer N files at a time, over N connections to each server."`
+	Verbose   bool     `short:"v" help:"With -r or several URLs, a line per file."`
 	Args      []string `arg:"" name:"URL" help:"URL... [LOCAL]: the files (or, with -r, directories) to download, then, unless it is a URL, the local file or directory (default: the remote names, here; - for stdout)."`
 }
 
@@ -47,29 +48,49 @@ func (cmd *getCmd) run(ctx context.Context, a *app) error {
 	if local != "" && !isDir(local) {
 		return usageErrorf("get: several URLs need an existing local directory, not %q", local)
 	}
-	// Like curl, every URL is tried; each failure is reported and the
-	// status is the first failure's.
-	failed := ExitOK
+	switch {
+	case cmd.Recursive:
+		return cmd.getTrees(ctx, a, urls, local)
+	case cmd.Segments > 1:
+		return cmd.getEach(ctx, a, urls, local)
+	}
+	return cmd.getFiles(ctx, a, urls, local)
+}
+
+// getEach downloads the URLs one at a time, as separate gets.
+func (cmd *getCmd) getEach(ctx context.Context, a *app, urls []string, local string) error {
+	var st status
 	for _, u := range urls {
-		dst := local
-		if cmd.Recursive {
-			// Each tree goes into a directory of its own name.
-			if loc, err := a.parseRemote(u); err == nil && remoteBase(loc.Path) != "" {
-				dst = filepath.Join(local, remoteBase(loc.Path))
-			}
-		}
-		if err := cmd.getOne(ctx, a, u, dst); err != nil {
+		if err := cmd.getOne(ctx, a, u, local); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
-			code := a.fail(err)
-			if failed == ExitOK {
-				failed = code
-			}
+			st.fail(a, err)
 		}
 	}
-	if failed != ExitOK {
-		return &statusError{code: failed}
+	return st.err()
+}
+
+// status keeps the exit status of the first of several failures, each
+// reported as it happens, as curl does.
+type status struct{ code int }
+
+func (st *status) fail(a *app, err error) {
+	if code := a.fail(err); st.code == ExitOK {
+		st.code = code
+	}
+}
+
+// note records a failure that was reported already.
+func (st *status) note(err error) {
+	if code := ExitCode(err); st.code == ExitOK {
+		st.code = code
+	}
+}
+
+func (st *status) err() error {
+	if st.code != ExitOK {
+		return &statusError{code: st.code}
 	}
 	return nil
 }
@@ -93,7 +114,7 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 			}
 		}
 		a.inShell(loc)
-		return getTree(ctx, a, loc, local, cmd.Continue, cmd.Parallel, cmd.Verbose)
+		return getTree(ctx, a, nil, loc, local, cmd.Continue, cmd.Parallel, cmd.Verbose)
 	}
 	if base == "" || loc.DirSlash {
 		return usageErrorf("%s names a directory; use get -r or ls", loc)
@@ -132,10 +153,14 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 		res, err = cp.Download(ctx, loc.Path, local)
 	}
 	if err != nil {
-		if isServerReply(err) && errors.Is(err, fs.ErrNotExist) {
-			if fi, serr := c.Stat(ctx, loc.Path); serr == nil && fi.IsDir() {
-				err = usageErrorf("%s is a directory: use get -r to download it", shown)
-			}
+		// Download and DownloadSegmented tell a directory themselves.
+		isDir := errors.Is(err, transfer.ErrIsDir)
+		if local == "-" && isServerReply(err) && errors.Is(err, fs.ErrNotExist) {
+			fi, serr := c.Stat(ctx, loc.Path)
+			isDir = serr == nil && fi.IsDir()
+		}
+		if isDir {
+			err = usageErrorf("%s is a directory: use get -r to download it", shown)
 		}
 		var ue *usageError
 		if !errors.As(err, &ue) {
@@ -149,13 +174,16 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 }
 
 // getTree downloads the tree at loc into local, files in parallel; one
-// failure does not stop the others.
-func getTree(ctx context.Context, a *app, loc *Location, local string, resume bool, parallel int, verbose bool) error {
-	c, err := a.openClient(ctx, loc, parallel)
-	if err != nil {
-		return err
+// failure does not stop the others. c is the client to use, or nil to
+// open one.
+func getTree(ctx context.Context, a *app, c *ftp.Client, loc *Location, local string, resume bool, parallel int, verbose bool) error {
+	if c == nil {
+		var err error
+		if c, err = a.openClient(ctx, loc, parallel); err != nil {
+			return err
+		}
+		defer a.closeClient(c)
 	}
-	defer a.closeClient(c)
 	rep := a.newReporter("get", true, verbose, true)
 	cp := a.copier(c, parallel, rep.progress())
 	cp.Resume = resume

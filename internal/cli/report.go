@@ -27,6 +27,10 @@ type reporter struct {
 	many    bool   // a tree or several files: one total bar, a summary
 	verbose bool
 
+	// explain, when set, is the failure of a file as shown and as the
+	// exit status sees it; by default its operation, path and error.
+	explain func(transfer.Result) error
+
 	meter transfer.Meter
 	p     *mpb.Progress
 	bar   *mpb.Bar
@@ -163,12 +167,19 @@ func (b *barEvents) Moved(_ string, n int64) {
 
 func (b *barEvents) Finished(res transfer.Result) {
 	r := (*reporter)(b)
+	var shown error
+	if res.Err != nil {
+		shown = &opError{Op: string(res.Op), Path: resultPath(res), Err: res.Err}
+		if r.explain != nil {
+			shown = r.explain(res)
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if res.Err != nil {
 		r.failed++
 		if r.first == nil {
-			r.first = res.Err
+			r.first = shown
 		}
 	}
 	if r.a.g.JSON {
@@ -177,7 +188,11 @@ func (b *barEvents) Finished(res transfer.Result) {
 	}
 	if res.Err != nil {
 		if !errors.Is(res.Err, context.Canceled) && r.many {
-			r.above(r.a.stderr, "ferry: "+r.a.creds.scrub(Message(&opError{Op: string(res.Op), Path: resultPath(res), Err: res.Err}))+"\n")
+			msg := Message(shown)
+			if h := r.a.hint(shown); h != "" {
+				msg += "; " + h
+			}
+			r.above(r.a.stderr, "ferry: "+r.a.creds.scrub(msg)+"\n")
 		}
 		return
 	}

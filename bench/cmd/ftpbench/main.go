@@ -143,6 +143,13 @@ func run(size int64, files int, rtt time.Duration, runs int, only, bin, vsftpdBi
 	url := func(addr, p string) string {
 		return "ftp://" + ftpUser + ":" + ftpPassword + "@" + addr + p
 	}
+	smallURLs := func(addr string) []string {
+		var us []string
+		for _, p := range smallPaths {
+			us = append(us, url(addr, p))
+		}
+		return append(us, out)
+	}
 	lib := func(addr string, tls bool, args ...string) []string {
 		a := []string{filepath.Join(bin, "ferryclient"), "-addr", addr, "-user", ftpUser, "-pass", ftpPassword}
 		if tls {
@@ -229,10 +236,11 @@ func run(size int64, files int, rtt time.Duration, runs int, only, bin, vsftpdBi
 		limitTime: time.Duration(files) * rtt, // one round trip per file
 		before:    clearOut,
 		clients: map[string][]string{
+			// The library and the CLI fetch the same known names; the
+			// CLI logs in once, lists /small once for the files' sizes
+			// and times, and pipelines like the library.
 			"ferry library": lib(proxy.Addr(), false, append([]string{"each", out}, smallPaths...)...),
-			// ferry get URL... logs in again for each URL; mirror is the
-			// CLI's way to fetch many files on one connection.
-			"ferry CLI":     cli(false, "mirror", "--parallel", "1", url(proxy.Addr(), "/small"), out),
+			"ferry CLI":     cli(false, append([]string{"get", "-P", "1"}, smallURLs(proxy.Addr())...)...),
 			"curl":          curlTLS(false, "-o", out+"/#1", url(proxy.Addr(), fmt.Sprintf("/small/f[0000-%04d]", files-1))),
 			"lftp":          lftp(proxy.Addr(), false, lftpGets),
 			"jlaffaye/ftp":  jl(proxy.Addr(), false, append([]string{"each", out}, smallPaths...)...),
@@ -246,7 +254,7 @@ func run(size int64, files int, rtt time.Duration, runs int, only, bin, vsftpdBi
 		before:    clearOut,
 		clients: map[string][]string{
 			"ferry library": lib(proxy.Addr(), false, append([]string{"each8", out}, smallPaths...)...),
-			"ferry CLI":     cli(false, "mirror", "--parallel", "8", url(proxy.Addr(), "/small"), out),
+			"ferry CLI":     cli(false, append([]string{"get", "-P", "8"}, smallURLs(proxy.Addr())...)...),
 			"curl":          curlTLS(false, "-Z", "--parallel-max", "8", "-o", out+"/#1", url(proxy.Addr(), fmt.Sprintf("/small/f[0000-%04d]", files-1))),
 			"lftp":          lftp(proxy.Addr(), false, "mirror -P8 small "+out),
 			"jlaffaye/ftp":  jl(proxy.Addr(), false, append([]string{"each8", out}, smallPaths...)...),
