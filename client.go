@@ -254,49 +254,6 @@ func remove(ctx context.Context, conn *Conn, name string) error {
 	return err
 }
 
-// RemoveAll removes name and everything under it. A name that does not
-// exist is not an error.
-func (c *Client) RemoveAll(ctx context.Context, name string) error {
-	if name == "" || path.Clean(name) == "/" || path.Clean(name) == "." {
-		return &fs.PathError{Op: "removeall", Path: name, Err: fs.ErrInvalid}
-	}
-	err := c.do(ctx, false, func(conn *Conn) error {
-		fi, err := stat(ctx, conn, name)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return removeAll(ctx, conn, name, fi)
-	})
-	if err != nil {
-		return &fs.PathError{Op: "removeall", Path: name, Err: err}
-	}
-	return nil
-}
-
-func removeAll(ctx context.Context, conn *Conn, name string, fi fs.FileInfo) error {
-	if !fi.IsDir() {
-		err := conn.Delete(ctx, name)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // gone meanwhile
-		}
-		return err
-	}
-	entries, err := readDir(ctx, conn, name)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		info, _ := e.Info()
-		if err := removeAll(ctx, conn, path.Join(name, e.Name()), info); err != nil {
-			return err
-		}
-	}
-	return conn.RemoveDir(ctx, name)
-}
-
 // Rename renames (moves) from to to (RNFR, RNTO). Whether an existing to
 // is replaced is up to the server; most do replace files.
 func (c *Client) Rename(ctx context.Context, from, to string) error {

@@ -44,11 +44,14 @@
 // A Trace is a set of typed hooks, as net/http/httptrace's ClientTrace:
 // commands sent, replies, raw lines, the control connection's TLS
 // handshake, data connections (address, mode, TLS version, cipher suite,
-// resumption), finished transfers (command, path, bytes, duration, error)
-// and fallbacks to older commands. Attach one to every call with
-// Dialer.Trace, or to one call with WithTrace; both are called when both are
-// set. SlogTrace (or Dialer.Logger) is the adapter that writes the hooks to
-// a *slog.Logger. No hook sees a password or account.
+// resumption), finished transfers (command, path, bytes, duration, error),
+// fallbacks to older commands, a Client's pool, and from package transfer
+// its retries and each file's start, progress and end. Attach one to every
+// call with Dialer.Trace, or to one call with WithTrace (which alone
+// carries the retry and file hooks, being about calls that use many
+// connections); both are called when both are set. SlogTrace (or
+// Dialer.Logger) is the adapter that writes the hooks to a *slog.Logger.
+// No hook sees a password or account.
 //
 // # Client: a pool for many goroutines
 //

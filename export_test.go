@@ -18,3 +18,11 @@ func SetProbeWindow(d time.Duration) (restore func()) {
 	probeWindow = d
 	return func() { probeWindow = old }
 }
+
+// SetMaxRemoveDepth lowers how deep RemoveAll goes, for tests, and returns
+// a function that restores it.
+func SetMaxRemoveDepth(n int) (restore func()) {
+	old := maxRemoveDepth
+	maxRemoveDepth = n
+	return func() { maxRemoveDepth = old }
+}

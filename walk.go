@@ -13,8 +13,10 @@ import (
 
 // ErrLoop is passed to a WalkDir function for a directory that is one of
 // its own ancestors, reached through a symbolic link that the server lists
-// as the directory it points to.
-var ErrLoop = errors.New("ftp: directory loop through a symbolic link")
+// as the directory it points to; RemoveAll gives it for the directories it
+// leaves for that reason, and for the server that lists a directory as it
+// listed its parent.
+var ErrLoop = errors.New("ftp: directory loop")
 
 // WalkDir walks the tree rooted at root as fs.WalkDir does: fn is called
 // for root and for everything below it, in lexical order, with paths that
@@ -51,7 +53,7 @@ func (c *Client) walkDir(ctx context.Context, name string, d fs.DirEntry, fn fs.
 	}
 	if id := uniqueID(d); id != "" {
 		if slices.Contains(ancestors, id) {
-			err := fn(name, d, &fs.PathError{Op: "walk", Path: name, Err: fmt.Errorf("%w (unique=%s)", ErrLoop, id)})
+			err := fn(name, d, &fs.PathError{Op: "walk", Path: name, Err: fmt.Errorf("%w through a symbolic link (unique=%s)", ErrLoop, id)})
 			if err == fs.SkipDir {
 				err = nil
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/ferryftp/ftp"
@@ -23,30 +24,53 @@ func (cmd *rmCmd) run(ctx context.Context, a *app) error {
 	if loc.Path == "" {
 		return usageErrorf("rm needs a path, not the login directory")
 	}
+	if cmd.Recursive {
+		return removeAll(ctx, a, loc)
+	}
 	s := a.newSession(loc, 0)
 	defer s.close()
-	return s.remove(ctx, loc.Path, cmd.Recursive)
+	return s.remove(ctx, loc.Path)
 }
 
-// remove deletes a file, or with recursive a whole tree.
-func (s *session) remove(ctx context.Context, p string, recursive bool) error {
-	if recursive {
-		var e listing.Entry
-		err := s.do(ctx, func(c *ftp.Conn, _ int) error {
-			var err error
-			e, err = statRemote(ctx, c, p)
-			return err
-		})
+// removeAll removes a file or a whole tree (rm -r) with the Client's
+// RemoveAll. Each path it could not remove is reported on a line of its
+// own, and the status is the first one's.
+func removeAll(ctx context.Context, a *app, loc *Location) error {
+	if base := path.Base(strings.TrimRight(loc.Path, "/")); base == "." || base == ".." {
+		return usageErrorf("rm -r %s: name the directory itself, not a path ending in . or ..", loc.Path)
+	}
+	a.inShell(loc)
+	c, err := a.openClient(ctx, loc, 1)
+	if err != nil {
+		return err
+	}
+	defer a.closeClient(c)
+	// A missing path is fine for RemoveAll, but rm says so.
+	if _, err := c.Stat(ctx, loc.Path); err != nil {
+		return &opError{Op: "rm", Path: loc.Path, Err: unwrapPathError(err)}
+	}
+	err = c.RemoveAll(ctx, loc.Path)
+	var left *ftp.RemoveAllError
+	if !errors.As(err, &left) {
 		if err != nil {
-			return &opError{Op: "rm", Path: p, Err: err}
+			return &opError{Op: "rm", Path: loc.Path, Err: unwrapPathError(err)}
 		}
-		if e.Type == listing.Dir {
-			return s.removeTree(ctx, p)
+		return nil
+	}
+	code := ExitOK
+	for _, pe := range left.Left {
+		if c := a.fail(&opError{Op: "rm", Path: pe.Path, Err: pe.Err}); code == ExitOK {
+			code = c
 		}
 	}
+	return &statusError{code: code}
+}
+
+// remove deletes a file.
+func (s *session) remove(ctx context.Context, p string) error {
 	err := s.do(ctx, func(c *ftp.Conn, _ int) error { return c.Delete(ctx, p) })
 	if err != nil {
-		if !recursive && isServerReply(err) && s.isDir(ctx, p) {
+		if isServerReply(err) && s.isDir(ctx, p) {
 			// DELE of a directory gets the reply of a missing file from
 			// most servers (vsftpd: "550 Delete operation failed.").
 			return usageErrorf("%s is a directory: use rm -r to remove it and everything in it, or rmdir if it is empty", p)
@@ -65,33 +89,6 @@ func (s *session) isDir(ctx context.Context, p string) bool {
 		return nil
 	})
 	return dir
-}
-
-// removeTree deletes everything under dir, then dir.
-func (s *session) removeTree(ctx context.Context, dir string) error {
-	entries, err := s.walkRemote(ctx, dir)
-	if err != nil {
-		return err
-	}
-	var dirs []string
-	for _, e := range entries {
-		p := remoteJoin(dir, e.rel)
-		if e.dir {
-			dirs = append(dirs, p)
-			continue
-		}
-		if err := s.do(ctx, func(c *ftp.Conn, _ int) error { return c.Delete(ctx, p) }); err != nil {
-			return &opError{Op: "rm", Path: p, Err: err}
-		}
-	}
-	sortDeepestFirst(dirs)
-	dirs = append(dirs, dir)
-	for _, d := range dirs {
-		if err := s.do(ctx, func(c *ftp.Conn, _ int) error { return c.RemoveDir(ctx, d) }); err != nil {
-			return &opError{Op: "rmdir", Path: d, Err: err}
-		}
-	}
-	return nil
 }
 
 type mkdirCmd struct {

@@ -165,3 +165,11 @@ func formatTime(t time.Time, p listing.Precision) string {
 	}
 	return t.Format("2006-01-02 15:04")
 }
+
+// displayPath shows the login directory as ".".
+func displayPath(p string) string {
+	if p == "" {
+		return "."
+	}
+	return p
+}

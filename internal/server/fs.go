@@ -3,6 +3,7 @@ package server
 import (
 	"os"
 	"path"
+	"syscall"
 	"time"
 
 	ftpserver "github.com/fclairamb/ftpserverlib"
@@ -60,8 +61,23 @@ func (f *sessionFs) MkdirAll(name string, perm os.FileMode) error {
 	return f.Fs.MkdirAll(f.abs(name), perm)
 }
 
-// Remove implements afero.Fs.
-func (f *sessionFs) Remove(name string) error { return f.Fs.Remove(f.abs(name)) }
+// Remove implements afero.Fs, as os.Remove does: a directory that is not
+// empty is refused (DELE and RMD both come here), as every FTP server
+// refuses it. afero's MemMapFs would drop it and keep what it holds,
+// unreachable.
+func (f *sessionFs) Remove(name string) error {
+	p := f.abs(name)
+	if st, err := f.Fs.Stat(p); err == nil && st.IsDir() {
+		if d, err := f.Fs.Open(p); err == nil {
+			names, _ := d.Readdirnames(1)
+			d.Close()
+			if len(names) > 0 {
+				return &os.PathError{Op: "remove", Path: p, Err: syscall.ENOTEMPTY}
+			}
+		}
+	}
+	return f.Fs.Remove(p)
+}
 
 // RemoveAll implements afero.Fs.
 func (f *sessionFs) RemoveAll(name string) error { return f.Fs.RemoveAll(f.abs(name)) }
