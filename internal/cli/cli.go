@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -147,14 +148,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		g:         &g.Globals,
 		stdin:     stdin,
 		stdout:    stdout,
-		stderr:    stderr,
+		stderr:    &lockedWriter{w: stderr},
 		getenv:    getenv,
 		stdoutTTY: isTerminal(stdout),
 		stderrTTY: isTerminal(stderr),
 		stdinTTY:  isTerminal(stdin),
 		creds:     &credCache{},
 	}
-	a.trace = newTracer(stderr, g.Debug)
+	a.trace = newTracer(a.stderr, g.Debug)
 	if g.Retries < 0 {
 		return a.fail(usageErrorf("--retries must be 0 or more"))
 	}
@@ -247,4 +248,29 @@ func (a *app) chatter(format string, args ...any) {
 func isTerminal(v any) bool {
 	f, ok := v.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// lockedWriter serializes writes to stderr: with several connections the
+// protocol trace, per-file reports and failures are written from the
+// transfers' goroutines at once, and a writer such as a test's buffer is
+// not safe for that (os.File is, but lines could still interleave).
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// underlying returns the writer a lockedWriter wraps, for what needs the
+// terminal's *os.File itself (its size, its echo flags, a child process's
+// stderr); other writers are returned as they are.
+func underlying(w io.Writer) io.Writer {
+	if l, ok := w.(*lockedWriter); ok {
+		return l.w
+	}
+	return w
 }

@@ -65,3 +65,31 @@ func TestGetTwoServers(t *testing.T) {
 		t.Error("missing.txt.part left behind")
 	}
 }
+
+// TestGetManyWritesStderrInTurn fetches files and fails others on four
+// connections at once with the trace and a line per file on: the trace,
+// the per-file lines and the failures are written to stderr from several
+// goroutines, which must take turns (the race detector catches a writer
+// that is not safe for that, as a test's buffer is not).
+func TestGetManyWritesStderrInTurn(t *testing.T) {
+	fsys := afero.NewMemMapFs()
+	var args []string
+	srv := ftptest.New(t, ftptest.Options{FS: fsys})
+	for i := range 24 {
+		name := fmt.Sprintf("f%02d.txt", i)
+		if i%3 != 0 {
+			afero.WriteFile(fsys, "/pub/"+name, []byte(name), 0o644)
+		}
+		args = append(args, fmt.Sprintf("ftp://u:p@%s/pub/%s", srv.Addr(), name))
+	}
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := cli.Main(context.Background(), append(append([]string{"--tls", "none", "--retries", "0", "-d", "get", "-v", "-P", "4"}, args...), dir),
+		strings.NewReader(""), &stdout, &stderr, nil)
+	if code != cli.ExitPermanent {
+		t.Errorf("exit status %d, want %d", code, cli.ExitPermanent)
+	}
+	if n := strings.Count(stderr.String(), ": no such file"); n != 8 {
+		t.Errorf("%d missing files reported, want 8:\n%s", n, stderr.String())
+	}
+}

@@ -51,13 +51,15 @@ func (a *app) newReporter(op string, many, verbose, bars bool) *reporter {
 	r.meter.Next = (*barEvents)(r)
 	if bars && a.stderrTTY && !a.g.Quiet && !a.g.NoProgress && !a.g.JSON && a.g.Debug == 0 {
 		r.width = 80
-		if f, ok := a.stderr.(*os.File); ok {
+		if f, ok := underlying(a.stderr).(*os.File); ok {
 			if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
 				r.width = w
 			}
 		}
-		r.restoreEcho = quietControlEcho(a.stderr)
-		r.p = mpb.New(mpb.WithOutput(a.stderr), mpb.WithAutoRefresh(), mpb.WithWidth(r.barWidth()),
+		r.restoreEcho = quietControlEcho(underlying(a.stderr))
+		// mpb draws in place only on the terminal's *os.File; while the
+		// bars are up, other lines go through them (above), not around.
+		r.p = mpb.New(mpb.WithOutput(underlying(a.stderr)), mpb.WithAutoRefresh(), mpb.WithWidth(r.barWidth()),
 			mpb.WithRefreshRate(150*time.Millisecond))
 	}
 	return r

@@ -257,7 +257,7 @@ func (sh *shell) system(ctx context.Context, line string) error {
 		shellPath = "/bin/sh"
 	}
 	c := exec.CommandContext(ctx, shellPath, "-c", line)
-	c.Stdin, c.Stdout, c.Stderr = sh.a.stdin, sh.a.stdout, sh.a.stderr
+	c.Stdin, c.Stdout, c.Stderr = sh.a.stdin, sh.a.stdout, underlying(sh.a.stderr)
 	if err := c.Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
