@@ -132,7 +132,8 @@ func (e *Error) permission() bool {
 	case 550, 553:
 		m := strings.ToLower(e.Msg)
 		if strings.Contains(m, "permission") || strings.Contains(m, "denied") ||
-			strings.Contains(m, "not allowed") || strings.Contains(m, "refused") {
+			strings.Contains(m, "not allowed") || strings.Contains(m, "refused") ||
+			strings.Contains(m, "privileges") { // pyftpdlib: "Not enough privileges."
 			return true
 		}
 		if e.Code == 553 {
