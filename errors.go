@@ -88,7 +88,7 @@ func (e *Error) Permanent() bool { return e.Code >= 500 && e.Code < 600 }
 // access" alike), so the command and, where servers agree on it, the reply
 // text decide:
 //   - fs.ErrPermission: 530, 532; 550 or 553 whose text speaks of permission,
-//     denial or refusal; 553 on an upload or rename target.
+//     denial or refusal ("not permitted", ftpserverlib's EPERM; "read-only"); 553 on an upload or rename target.
 //   - fs.ErrExist: 521; 550 or 553 to MKD whose text says the name exists.
 //   - fs.ErrNotExist: 550 (or 450) to a command that names an existing path
 //     (RETR, SIZE, MDTM, CWD, DELE, RMD, RNFR, MLST, MLSD, LIST, NLST, STAT).
@@ -133,6 +133,7 @@ func (e *Error) permission() bool {
 		m := strings.ToLower(e.Msg)
 		if strings.Contains(m, "permission") || strings.Contains(m, "denied") ||
 			strings.Contains(m, "not allowed") || strings.Contains(m, "refused") ||
+			strings.Contains(m, "not permitted") || strings.Contains(m, "read-only") ||
 			strings.Contains(m, "privileges") { // pyftpdlib: "Not enough privileges."
 			return true
 		}

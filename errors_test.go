@@ -39,6 +39,8 @@ func TestErrorIs(t *testing.T) {
 		{550, "DELE f", "Access denied", perm},
 		{550, "DELE f", "Not enough privileges.", perm},
 		{550, "CWD x", "Operation not allowed", perm},
+		{550, "DELE /d/f", "Couldn't delete /d/f: operation not permitted", perm},
+		{550, "RMD /d", "Read-only file system", perm},
 		{530, "USER x", "Login incorrect.", perm},
 		{532, "STOR f", "Need account for storing files.", perm},
 		{553, "STOR f", "Could not create file.", perm},
