@@ -133,7 +133,8 @@ func (e *Error) permission() bool {
 		m := strings.ToLower(e.Msg)
 		if strings.Contains(m, "permission") || strings.Contains(m, "denied") ||
 			strings.Contains(m, "not allowed") || strings.Contains(m, "refused") ||
-			strings.Contains(m, "not permitted") || strings.Contains(m, "read-only") {
+			strings.Contains(m, "not permitted") || strings.Contains(m, "read-only") ||
+			strings.Contains(m, "privileges") { // pyftpdlib: "Not enough privileges."
 			return true
 		}
 		if e.Code == 553 {

@@ -37,6 +37,7 @@ func TestErrorIs(t *testing.T) {
 		{550, "retr f", "lower-case verb", notExist},
 		{550, "RETR f", "Permission denied.", perm},
 		{550, "DELE f", "Access denied", perm},
+		{550, "DELE f", "Not enough privileges.", perm},
 		{550, "CWD x", "Operation not allowed", perm},
 		{550, "DELE /d/f", "Couldn't delete /d/f: operation not permitted", perm},
 		{550, "RMD /d", "Read-only file system", perm},

@@ -284,6 +284,51 @@ func TestTraceFilesSyncBatches(t *testing.T) {
 	}
 }
 
+// Run reports each of its files once, the small ones its pipelined batches
+// fetch included, also when a batch broke off and the one-file path took
+// a file over; and a job that fails.
+func TestTraceFilesRun(t *testing.T) {
+	for _, drop := range []bool{false, true} {
+		t.Run(fmt.Sprint("drop=", drop), func(t *testing.T) {
+			fx := newFixture(t, ftptest.Options{})
+			want := remoteTree(t, fx.fs, 9)
+			var jobs []Job
+			for rel := range want {
+				jobs = append(jobs, Job{Op: OpGet, Remote: "tree/" + rel, Local: rel, Size: -1})
+			}
+			jobs = append(jobs, Job{Op: OpGet, Remote: "tree/none", Local: "none", Size: -1})
+			if drop {
+				fx.srv.SetFaults(ftptest.Faults{Transfer: ftptest.Drop, After: 600})
+				fx.cp.Retry.Attempts = 5
+			}
+			dst := t.TempDir()
+			l := &fileLog{t: t}
+			sum, err := fx.cp.Run(l.ctx(), dst, jobs)
+			if err == nil || sum.Failed != 1 {
+				t.Fatalf("err = %v, summary %+v; want tree/none failed", err, sum)
+			}
+			checkLocalTree(t, dst, want)
+			if len(l.starts) != 10 || len(l.dones) != 10 {
+				t.Fatalf("%d starts, %d dones for 10 files", len(l.starts), len(l.dones))
+			}
+			var moved int64
+			for rel, b := range want {
+				d := l.done("tree/" + rel)
+				if d.Size != int64(len(b)) || d.Transferred < d.Size || d.Err != nil {
+					t.Errorf("done %+v", d)
+				}
+				moved += d.Transferred
+			}
+			if d := l.done("tree/none"); d.Err == nil {
+				t.Errorf("done %+v", d)
+			}
+			if moved != sum.Bytes {
+				t.Errorf("files report %d bytes moved, the summary %d", moved, sum.Bytes)
+			}
+		})
+	}
+}
+
 // Applying a plan again finds the files in place: each is reported
 // unchanged. Uploads of a sync report like downloads.
 func TestTraceFilesApplyAndUpload(t *testing.T) {
