@@ -120,44 +120,42 @@ func (cp *Copier) upload(ctx context.Context, root *os.Root, name, display, remo
 		}
 		s := newSum(algo)
 		var lines lineCounter // in ASCII mode, for the size check
-		send := func(from int64) (io.Reader, *int64, error) {
+		// put sends the file from offset from through store, and returns
+		// how many bytes left it.
+		put := func(from int64, store func(io.Reader) error) (int64, error) {
 			s, lines = newSum(algo), 0
 			if err := s.prefix(f, from); err != nil {
-				return nil, nil, &LocalError{Op: "read", Path: display, Err: err}
+				return 0, &LocalError{Op: "read", Path: display, Err: err}
 			}
 			if _, err := f.Seek(from, io.SeekStart); err != nil {
-				return nil, nil, &LocalError{Op: "seek", Path: display, Err: err}
+				return 0, &LocalError{Op: "seek", Path: display, Err: err}
 			}
-			n := new(int64)
-			w := io.MultiWriter(s, pr, &lines, writerFunc(func(p []byte) { *n += int64(len(p)) }))
-			return io.TeeReader(&localReader{f, display}, w), n, nil
+			if s == nil && !cp.ASCII {
+				// Nothing needs to see the bytes: Store gets the file
+				// itself and sends it with sendfile(2) on a plain
+				// connection, and progress is read off its offset.
+				return storeFile(f, from, pr, store)
+			}
+			var n int64
+			w := io.MultiWriter(s, pr, &lines, writerFunc(func(p []byte) { n += int64(len(p)) }))
+			err := store(io.TeeReader(&localReader{f, display}, w))
+			return n, err
 		}
 		if offset < size || size == 0 {
-			r, n, err := send(offset)
-			if err != nil {
-				return err
+			storeAt := func(r io.Reader) error { return c.StoreFrom(ctx, target, r, offset) }
+			if offset == 0 {
+				storeAt = func(r io.Reader) error { return c.Store(ctx, target, r) }
 			}
-			switch {
-			case offset == 0:
-				err = c.Store(ctx, target, r)
-			default:
-				err = c.StoreFrom(ctx, target, r, offset)
-				if resumeRefused(err) && *n == 0 {
-					if r, n, err = send(offset); err != nil {
-						return err
-					}
-					err = c.Append(ctx, target, r)
-				}
-				if resumeRefused(err) && *n == 0 {
-					noResume, res.Restarted, res.Resumed = true, true, 0
-					if r, _, err = send(0); err != nil {
-						return err
-					}
-					err = c.Store(ctx, target, r)
-				}
+			n, err := put(offset, storeAt)
+			if offset > 0 && resumeRefused(err) && n == 0 {
+				n, err = put(offset, func(r io.Reader) error { return c.Append(ctx, target, r) })
+			}
+			if offset > 0 && resumeRefused(err) && n == 0 {
+				noResume, res.Restarted, res.Resumed = true, true, 0
+				n, err = put(0, func(r io.Reader) error { return c.Store(ctx, target, r) })
 			}
 			if err != nil {
-				return midTransfer(err, *n)
+				return midTransfer(err, n)
 			}
 		} else if err := s.prefix(f, size); err != nil {
 			return &LocalError{Op: "read", Path: display, Err: err}

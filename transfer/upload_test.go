@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,5 +128,90 @@ func TestUploadFromStream(t *testing.T) {
 	var re *RetryError
 	if err == nil || errors.As(err, &re) {
 		t.Fatalf("err = %v; want one failed attempt", err)
+	}
+}
+
+// storeFileCalls records the offsets storeFile hands the file to Store
+// from, for the length of the test, and reports progress every
+// millisecond.
+func storeFileCalls(t *testing.T) *[]int64 {
+	var (
+		mu    sync.Mutex
+		calls []int64
+	)
+	oldHook, oldEvery := testHookStoreFile, offsetEvery
+	testHookStoreFile = func(_ *os.File, from int64) {
+		mu.Lock()
+		calls = append(calls, from)
+		mu.Unlock()
+	}
+	offsetEvery = time.Millisecond
+	t.Cleanup(func() { testHookStoreFile, offsetEvery = oldHook, oldEvery })
+	return &calls
+}
+
+// With nothing to compute from the bytes (no checksum, binary), Store
+// gets the file itself, so that a plain connection sends it with
+// sendfile(2); progress is still reported, and a resumed attempt starts
+// from the server's size.
+func TestUploadHandsTheFileToStore(t *testing.T) {
+	everyWrite(t)
+	calls := storeFileCalls(t)
+	fx := newFixture(t, ftptest.Options{})
+	size := 3<<20 + 7
+	want := data(13, size)
+	local := writeLocal(t, want)
+	l := &fileLog{t: t}
+	r, err := fx.cp.Upload(l.ctx(), local, "up.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := afero.ReadFile(fx.fs, "/up.bin"); !bytes.Equal(got, want) {
+		t.Fatalf("stored %d bytes, content differs", len(got))
+	}
+	if len(*calls) != 1 || (*calls)[0] != 0 {
+		t.Errorf("Store got the file at offsets %v, want [0]", *calls)
+	}
+	l.checkProgress("up.bin", int64(size))
+	if d := l.done("up.bin"); d.Transferred != int64(size) || r.Transferred != int64(size) || d.Err != nil {
+		t.Errorf("done %+v, result %+v", d, r)
+	}
+
+	// Drops: each retry sends the rest, from the offset the server has.
+	*calls = nil
+	fx.srv.SetFaults(ftptest.Faults{Transfer: ftptest.Drop, After: 1 << 20})
+	fx.cp.Retry.Attempts = 8
+	if _, err := fx.cp.Upload(context.Background(), local, "again.bin"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := afero.ReadFile(fx.fs, "/again.bin"); !bytes.Equal(got, want) {
+		t.Fatalf("stored %d bytes, content differs", len(got))
+	}
+	if len(*calls) < 4 || (*calls)[0] != 0 || (*calls)[1] == 0 {
+		t.Errorf("Store got the file at offsets %v; want 0, then resumed ones (1 MB an attempt)", *calls)
+	}
+}
+
+// Where the bytes must be seen, the file is read through the checksum
+// (or the line count of an ASCII transfer), not handed to Store.
+func TestUploadReadsTheFileWhenItMust(t *testing.T) {
+	calls := storeFileCalls(t)
+	fx := newFixture(t, ftptest.Options{EnableHASH: true})
+	local := writeLocal(t, data(14, 500_000))
+	r, err := fx.cp.Upload(context.Background(), local, "up.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Checksum == "" || len(*calls) != 0 {
+		t.Errorf("checksum %q, Store got the file %d times; want a checksum and none", r.Checksum, len(*calls))
+	}
+	fx = newFixture(t, ftptest.Options{})
+	fx.cp.ASCII = true
+	local = writeLocal(t, []byte(strings.Repeat("a line\n", 1000)))
+	if _, err := fx.cp.Upload(context.Background(), local, "up.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if len(*calls) != 0 {
+		t.Errorf("ASCII: Store got the file %d times", len(*calls))
 	}
 }
