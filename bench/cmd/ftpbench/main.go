@@ -301,14 +301,39 @@ func measureRow(r row, runs int) []string {
 		}
 	}
 	libT, libOK := median(res["ferry library"])
-	cliT, cliOK := median(res["ferry CLI"])
 	ratio := func(a, b time.Duration, ok bool) string {
 		if !ok || b == 0 {
 			return "–"
 		}
 		return fmt.Sprintf("%.2f×", a.Seconds()/b.Seconds())
 	}
-	return append(cells, ratio(libT, limit, libOK), ratio(libT, best, libOK), ratio(cliT, libT, cliOK && libOK))
+	return append(cells, ratio(libT, limit, libOK), ratio(libT, best, libOK), pairRatio(res["ferry CLI"], res["ferry library"]))
+}
+
+// pairRatio compares two clients run by run: the median of the ratios of
+// their wall times, and of their CPU times, in the runs where both
+// succeeded. Each pair ran back to back, so a moment of load elsewhere
+// on the machine moves both, where the ratio of two medians of five
+// would take it in full.
+func pairRatio(a, b []result) string {
+	var walls, cpus []float64
+	for i := range min(len(a), len(b)) {
+		if a[i].err != "" || b[i].err != "" || b[i].wall == 0 {
+			continue
+		}
+		walls = append(walls, a[i].wall.Seconds()/b[i].wall.Seconds())
+		if b[i].cpu > 0 {
+			cpus = append(cpus, a[i].cpu.Seconds()/b[i].cpu.Seconds())
+		}
+	}
+	if len(walls) == 0 {
+		return "–"
+	}
+	mid := func(xs []float64) float64 { slices.Sort(xs); return xs[len(xs)/2] }
+	if len(cpus) == 0 {
+		return fmt.Sprintf("%.2f×", mid(walls))
+	}
+	return fmt.Sprintf("%.2f× (cpu %.2f×)", mid(walls), mid(cpus))
 }
 
 func cell(rs []result, m time.Duration, ok bool) string {
@@ -398,7 +423,7 @@ func measure(argv []string, before func()) result {
 
 func printTable(rows [][]string) {
 	head := append([]string{"work", "loopback limit"}, clientOrder...)
-	head = append(head, "ferry lib / limit", "ferry lib / best peer", "CLI / lib")
+	head = append(head, "ferry lib / limit", "ferry lib / best peer", "CLI / lib, run by run")
 	fmt.Println("| " + strings.Join(head, " | ") + " |")
 	fmt.Println("|" + strings.Repeat("---|", len(head)))
 	for _, r := range rows {
