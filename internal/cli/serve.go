@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -79,6 +80,20 @@ func (cmd *serveCmd) run(ctx context.Context, a *app) error {
 	if !a.g.Quiet {
 		opts.Hooks = a.serveLog()
 	}
+	// The CA file is written before the server listens, so that a script
+	// that waits for the port finds the file in place.
+	caFile := ""
+	if opts.TLS != server.TLSNone {
+		ca, err := server.NewCertificate(server.CertOptions{})
+		if err != nil {
+			return err
+		}
+		if caFile, err = writeCA(ca.CAPEM); err != nil {
+			return err
+		}
+		defer os.Remove(caFile)
+		opts.TLSConfig = &tls.Config{Certificates: []tls.Certificate{ca.TLS}}
+	}
 	srv, err := server.Start(opts)
 	if err != nil {
 		return serveError(cmd.Addr, err)
@@ -103,12 +118,7 @@ func (cmd *serveCmd) run(ctx context.Context, a *app) error {
 	if user != "" {
 		tryFlags = "-u " + user + " "
 	}
-	if opts.TLS != server.TLSNone {
-		caFile, err := writeCA(srv.CACertPEM())
-		if err != nil {
-			return err
-		}
-		defer os.Remove(caFile)
+	if caFile != "" {
 		tryFlags += "--ca " + caFile + " "
 		fmt.Fprintf(a.stdout, "TLS (%s) with a throwaway certificate for 127.0.0.1 and localhost.\n", opts.TLS)
 		fmt.Fprintf(a.stdout, "Its CA certificate, valid while this server runs, is in %s; trust it with --ca:\n", caFile)
