@@ -109,6 +109,7 @@ func TestScripts(t *testing.T) {
 			"emptydir":  cmdEmptyDir,
 			"crlf":      cmdCRLF,
 			"waitport":  cmdWaitPort,
+			"waitsize":  cmdWaitSize,
 		},
 	})
 }
@@ -292,6 +293,32 @@ func cmdEmptyDir(ts *testscript.TestScript, neg bool, args []string) {
 
 // cmdWaitPort waits until something listens on a loopback port (a server
 // started in the background): waitport PORT.
+// cmdWaitSize waits until FILE (relative to $WORK) holds at least N
+// bytes: a transfer is then under way, whatever the machine's load.
+//
+//	waitsize FILE N
+func cmdWaitSize(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitsize FILE N")
+	}
+	n, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil {
+		ts.Fatalf("waitsize: %v", err)
+	}
+	name := ts.MkAbs(args[0])
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		st, err := os.Stat(name)
+		if err == nil && st.Size() >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not reach %d bytes: %v", args[0], n, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func cmdWaitPort(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: waitport PORT")

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -102,11 +103,62 @@ func (a *app) copier(c *ftp.Client, parallel int, p transfer.Progress) *transfer
 	}
 }
 
-// traced returns ctx with the hook that notes retries in the -d trace.
+// traced returns ctx with the hooks that note retries and, with -d, each
+// file's start, progress (at most once a second) and end in the trace.
 func (a *app) traced(ctx context.Context) context.Context {
-	return ftp.WithTrace(ctx, &ftp.Trace{Retrying: func(_ context.Context, info ftp.RetryInfo) {
+	t := &ftp.Trace{Retrying: func(_ context.Context, info ftp.RetryInfo) {
 		a.trace.note("retrying in %v after: %s", info.Wait.Round(time.Millisecond), a.creds.scrub(Message(info.Err)))
-	}})
+	}}
+	if a.trace != nil {
+		t.FileStarted = func(_ context.Context, info ftp.FileStartInfo) {
+			a.trace.note("%s %s: started%s", info.Op, info.Remote, fileFigures(info.Size, info.Resumed))
+		}
+		t.FileProgress = func(_ context.Context, info ftp.FileProgressInfo) {
+			eta := ""
+			if info.ETA >= 0 {
+				eta = fmt.Sprintf(", %v to go", info.ETA.Round(time.Second))
+			}
+			a.trace.note("%s %s: %d of %s bytes, %s/s%s", info.Op, info.Remote, info.Bytes, sizeOrUnknown(info.Size), size(int64(info.Rate)), eta)
+		}
+		t.FileDone = func(_ context.Context, info ftp.FileDoneInfo) {
+			how := ""
+			switch {
+			case info.Err != nil:
+				a.trace.note("%s %s: failed after %d bytes in %v: %s", info.Op, info.Remote, info.Transferred, info.Duration.Round(time.Millisecond), a.creds.scrub(Message(info.Err)))
+				return
+			case info.Unchanged:
+				how = ", already in place"
+			case info.Checksum != "":
+				how = ", verified by size and " + info.Checksum
+			default:
+				how = ", verified by size"
+			}
+			if info.Restarted {
+				how += ", sent again from the start (the server resumes no upload)"
+			}
+			a.trace.note("%s %s: done, %d bytes moved in %v%s%s", info.Op, info.Remote, info.Transferred, info.Duration.Round(time.Millisecond), fileFigures(info.Size, info.Resumed), how)
+		}
+	}
+	return ftp.WithTrace(ctx, t)
+}
+
+// fileFigures is ", SIZE bytes" and what was resumed, for the trace.
+func fileFigures(size, resumed int64) string {
+	s := ""
+	if size >= 0 {
+		s = fmt.Sprintf(", %d bytes", size)
+	}
+	if resumed > 0 {
+		s += fmt.Sprintf(", %d already in place", resumed)
+	}
+	return s
+}
+
+func sizeOrUnknown(n int64) string {
+	if n < 0 {
+		return "?"
+	}
+	return fmt.Sprint(n)
 }
 
 // inShell adapts loc for a Client when the command runs in the shell: the
