@@ -113,8 +113,8 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 				local = "."
 			}
 		}
-		a.inShell(loc)
-		return getTree(ctx, a, nil, loc, local, cmd.Continue, cmd.Parallel, cmd.Verbose)
+		ascii := a.inShell(loc) || loc.Type == 'a'
+		return getTree(ctx, a, nil, loc, local, cmd.Continue, ascii, cmd.Parallel, cmd.Verbose)
 	}
 	if base == "" || loc.DirSlash {
 		return usageErrorf("%s names a directory; use get -r or ls", loc)
@@ -176,7 +176,10 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 // getTree downloads the tree at loc into local, files in parallel; one
 // failure does not stop the others. c is the client to use, or nil to
 // open one.
-func getTree(ctx context.Context, a *app, c *ftp.Client, loc *Location, local string, resume bool, parallel int, verbose bool) error {
+func getTree(ctx context.Context, a *app, c *ftp.Client, loc *Location, local string, resume, ascii bool, parallel int, verbose bool) error {
+	if ascii && resume {
+		return usageErrorf("get -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the sizes and offsets")
+	}
 	if c == nil {
 		var err error
 		if c, err = a.openClient(ctx, loc, parallel); err != nil {
@@ -186,7 +189,7 @@ func getTree(ctx context.Context, a *app, c *ftp.Client, loc *Location, local st
 	}
 	rep := a.newReporter("get", true, verbose, true)
 	cp := a.copier(c, parallel, rep.progress())
-	cp.Resume = resume
+	cp.Resume, cp.ASCII = resume, ascii
 	o := transfer.SyncOptions{Direction: transfer.Download, Remote: loc.Path, Local: local, Compare: transfer.CompareNone}
 	if resume {
 		// Complete files stay; partial ones continue.

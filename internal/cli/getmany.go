@@ -180,7 +180,7 @@ func (cmd *getCmd) getTrees(ctx context.Context, a *app, urls []string, local st
 		if refused[key] {
 			continue // said once already
 		}
-		a.inShell(loc)
+		ascii := a.inShell(loc) || loc.Type == 'a'
 		c := clients[key]
 		if c == nil {
 			if c, err = a.openClient(ctx, loc, cmd.Parallel); err != nil {
@@ -194,7 +194,7 @@ func (cmd *getCmd) getTrees(ctx context.Context, a *app, urls []string, local st
 			defer a.closeClient(c)
 			clients[key] = c
 		}
-		if err := getTree(ctx, a, c, loc, dst, cmd.Continue, cmd.Parallel, cmd.Verbose); err != nil {
+		if err := getTree(ctx, a, c, loc, dst, cmd.Continue, ascii, cmd.Parallel, cmd.Verbose); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}

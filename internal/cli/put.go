@@ -39,12 +39,15 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 		if !isDir(cmd.Local) {
 			return &localError{Op: "put -r", Path: cmd.Local, Err: errors.New("not a directory")}
 		}
-		a.inShell(loc)
+		ascii := a.inShell(loc) || loc.Type == 'a'
+		if ascii && cmd.Continue {
+			return usageErrorf("put -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the sizes and offsets")
+		}
 		remote := loc.Path
 		if loc.DirSlash || remote == "" {
 			remote = remoteJoin(remote, filepath.Base(filepath.Clean(cmd.Local)))
 		}
-		return cmd.putTree(ctx, a, loc, remote)
+		return cmd.putTree(ctx, a, loc, remote, ascii)
 	}
 	if cmd.Local == "-" {
 		if cmd.Continue {
@@ -84,7 +87,7 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 }
 
 // putTree uploads the local tree into remote, files in parallel.
-func (cmd *putCmd) putTree(ctx context.Context, a *app, loc *Location, remote string) error {
+func (cmd *putCmd) putTree(ctx context.Context, a *app, loc *Location, remote string, ascii bool) error {
 	c, err := a.openClient(ctx, loc, cmd.Parallel)
 	if err != nil {
 		return err
@@ -92,7 +95,7 @@ func (cmd *putCmd) putTree(ctx context.Context, a *app, loc *Location, remote st
 	defer a.closeClient(c)
 	rep := a.newReporter("put", true, cmd.Verbose, true)
 	cp := a.copier(c, cmd.Parallel, rep.progress())
-	cp.Resume = cmd.Continue
+	cp.Resume, cp.ASCII = cmd.Continue, ascii
 	cp.AtomicUpload = cmd.Atomic
 	o := transfer.SyncOptions{Direction: transfer.Upload, Remote: remote, Local: cmd.Local, Compare: transfer.CompareNone}
 	if cmd.Continue {
