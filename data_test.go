@@ -81,12 +81,7 @@ func TestEPSVOtherRefusal(t *testing.T) {
 // TestEPSVPortUnreachableFallsBackToPASV: NAT devices that pass EPSV but not
 // its port; PASV may still work, and is used from then on.
 func TestEPSVPortUnreachableFallsBackToPASV(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	closed := refusedPort(t)
 	srv := fakeftp.New(t, steps(welcome, typeI,
 		fakeftp.Expect("EPSV"), fakeftp.Reply(fmt.Sprintf("229 Entering Extended Passive Mode (|||%d|)", closed)),
 		fakeftp.Expect("PASV"), fakeftp.PASV(), retrSteps("a", "via PASV"),

@@ -233,12 +233,7 @@ func TestDialContextCanceled(t *testing.T) {
 }
 
 func TestDialRefused(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := fmt.Sprintf("127.0.0.1:%d", refusedPort(t))
 	c, err := quickDialer().Dial(fakeCtx(t), addr)
 	if err == nil {
 		c.Close()
