@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -63,6 +64,12 @@ func removeAll(ctx context.Context, a *app, loc *Location) error {
 			code = c
 		}
 	}
+	// One line that says the tree is not gone, after the reasons.
+	what := "path"
+	if len(left.Left) > 1 {
+		what = "paths"
+	}
+	fmt.Fprintf(a.stderr, "ferry: rm -r %s: incomplete: %d %s could not be removed (above), nor the directories holding them\n", displayPath(loc.Path), len(left.Left), what)
 	return &statusError{code: code}
 }
 
