@@ -113,8 +113,7 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 				local = "."
 			}
 		}
-		ascii := a.inShell(loc) || loc.Type == 'a'
-		return getTree(ctx, a, nil, loc, local, cmd.Continue, ascii, cmd.Parallel, cmd.Verbose)
+		return getTree(ctx, a, nil, loc, local, cmd.Continue, a.transferASCII(loc), cmd.Parallel, cmd.Verbose)
 	}
 	if base == "" || loc.DirSlash {
 		return usageErrorf("%s names a directory; use get -r or ls", loc)
@@ -130,9 +129,9 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 		local = filepath.Join(local, base)
 	}
 	shown := loc.Path // as the user typed it
-	ascii := a.inShell(loc) || loc.Type == 'a'
+	ascii := a.transferASCII(loc)
 	if ascii && cmd.Continue {
-		return usageErrorf("get -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the offsets")
+		return errASCIIResume("get")
 	}
 	c, err := a.openClient(ctx, loc, max(cmd.Segments, 1))
 	if err != nil {
@@ -178,7 +177,7 @@ func (cmd *getCmd) getOne(ctx context.Context, a *app, url, local string) error 
 // open one.
 func getTree(ctx context.Context, a *app, c *ftp.Client, loc *Location, local string, resume, ascii bool, parallel int, verbose bool) error {
 	if ascii && resume {
-		return usageErrorf("get -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the sizes and offsets")
+		return errASCIIResume("get")
 	}
 	if c == nil {
 		var err error

@@ -54,9 +54,9 @@ func (cmd *getCmd) getFiles(ctx context.Context, a *app, urls []string, local st
 			continue
 		}
 		shown := loc.Path
-		ascii := a.inShell(loc) || loc.Type == 'a'
+		ascii := a.transferASCII(loc)
 		if ascii && cmd.Continue {
-			st.fail(a, usageErrorf("get -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the offsets"))
+			st.fail(a, errASCIIResume("get"))
 			continue
 		}
 		key := fmt.Sprintf("%s ascii=%v", serverKey(loc), ascii)
@@ -180,7 +180,7 @@ func (cmd *getCmd) getTrees(ctx context.Context, a *app, urls []string, local st
 		if refused[key] {
 			continue // said once already
 		}
-		ascii := a.inShell(loc) || loc.Type == 'a'
+		ascii := a.transferASCII(loc)
 		c := clients[key]
 		if c == nil {
 			if c, err = a.openClient(ctx, loc, cmd.Parallel); err != nil {

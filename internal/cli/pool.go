@@ -161,6 +161,17 @@ func sizeOrUnknown(n int64) string {
 	return fmt.Sprint(n)
 }
 
+// transferASCII adapts loc for the shell (see inShell) and reports
+// whether its files go in ASCII: the shell's ascii mode, or ;type=a.
+func (a *app) transferASCII(loc *Location) bool {
+	return a.inShell(loc) || loc.Type == 'a'
+}
+
+// errASCIIResume refuses -c for an ASCII transfer.
+func errASCIIResume(op string) error {
+	return usageErrorf("%s -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the sizes and offsets", op)
+}
+
 // inShell adapts loc for a Client when the command runs in the shell: the
 // Client's connections do not share the shell's working directory, so a
 // relative path is resolved against it. It reports whether the shell's

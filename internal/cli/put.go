@@ -32,16 +32,16 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	ascii := a.transferASCII(loc)
+	if ascii && cmd.Continue {
+		return errASCIIResume("put")
+	}
 	if cmd.Recursive {
 		if cmd.Local == "-" {
 			return usageErrorf("put -r needs a directory, not standard input")
 		}
 		if !isDir(cmd.Local) {
 			return &localError{Op: "put -r", Path: cmd.Local, Err: errors.New("not a directory")}
-		}
-		ascii := a.inShell(loc) || loc.Type == 'a'
-		if ascii && cmd.Continue {
-			return usageErrorf("put -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the sizes and offsets")
 		}
 		remote := loc.Path
 		if loc.DirSlash || remote == "" {
@@ -56,10 +56,6 @@ func (cmd *putCmd) run(ctx context.Context, a *app) error {
 		if loc.Path == "" || loc.DirSlash {
 			return usageErrorf("put - needs a remote file name, not a directory")
 		}
-	}
-	ascii := a.inShell(loc) || loc.Type == 'a'
-	if ascii && cmd.Continue {
-		return usageErrorf("put -c cannot resume an ASCII transfer (;type=a, or the shell's ascii): line ends change the offsets")
 	}
 	c, err := a.openClient(ctx, loc, 1)
 	if err != nil {
