@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -248,7 +249,7 @@ func BenchmarkSmallFiles(b *testing.B) {
 	var eachTime, singleTime time.Duration
 	for b.Loop() {
 		start := time.Now()
-		err := each.RetrieveEach(ctx, paths, func(p string, d *ftp.Download, err error) error {
+		err := each.RetrieveEach(ctx, slices.Values(paths), func(p string, d *ftp.Download, err error) error {
 			if err != nil {
 				return err
 			}

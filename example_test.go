@@ -10,6 +10,7 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -243,7 +244,7 @@ func ExampleConn_RetrieveEach() {
 		log.Fatal(err)
 	}
 	paths := []string{"/pub/hello.txt", "/pub/missing.txt", "/pub/hello.txt"}
-	err = c.RetrieveEach(ctx, paths, func(path string, d *ftp.Download, err error) error {
+	err = c.RetrieveEach(ctx, slices.Values(paths), func(path string, d *ftp.Download, err error) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			fmt.Println(path, "is missing")
 			return nil

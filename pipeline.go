@@ -3,6 +3,7 @@ package ftp
 import (
 	"context"
 	"errors"
+	"iter"
 	"net"
 	"time"
 )
@@ -194,14 +195,21 @@ func (c *Conn) dropQueued() error {
 	return t.abort()
 }
 
-// RetrieveEach downloads the files at paths one after the other on this
-// Conn, calling fn for each in order with its open Download, or with the
-// error that kept it from opening (a missing file, say). fn reads the
+// RetrieveEach downloads the files paths yields, one after the other on
+// this Conn, calling fn for each in order with its open Download, or with
+// the error that kept it from opening (a missing file, say). fn reads the
 // Download (a Download read to its end sends the next file's commands at
 // once, before its own final reply arrives); RetrieveEach closes it when fn
 // returns, aborting it if it was not read to the end. If fn returns an
 // error, RetrieveEach stops and returns it; else it goes on to the next
 // path. An error that leaves the Conn unusable also stops it.
+//
+// paths is read one ahead: the next path is taken before the current file
+// is fetched, so that its commands can go out as soon as the current data
+// ends. A path taken but never handed to fn (RetrieveEach stopped first)
+// was not tried. Pass slices.Values for a fixed list; several Conns can
+// share one queue of work through their sequences, each taking the next
+// file when it is ready, so that none of them waits for a batch's end.
 //
 // RFC 959 lets a server queue commands, so EPSV and RETR go out in one
 // write, and the next file's pair as soon as the data connection ends: a
@@ -214,7 +222,7 @@ func (c *Conn) dropQueued() error {
 // aborts the next file's transfer if its commands went out already, which
 // costs that file a few round trips: use another Conn for other work
 // meanwhile.
-func (c *Conn) RetrieveEach(ctx context.Context, paths []string, fn func(path string, d *Download, err error) error) (err error) {
+func (c *Conn) RetrieveEach(ctx context.Context, paths iter.Seq[string], fn func(path string, d *Download, err error) error) (err error) {
 	if err := c.usable(); err != nil {
 		return err
 	}
@@ -225,21 +233,39 @@ func (c *Conn) RetrieveEach(ctx context.Context, paths []string, fn func(path st
 			err = joinErrors(err, derr)
 		}
 	}()
-	for i, path := range paths {
-		d, err := c.Retrieve(ctx, path)
-		if err == nil && i+1 < len(paths) {
-			d.next = paths[i+1]
+	var cur string
+	have := false
+	for path := range paths {
+		if have {
+			if stop, err := c.retrieveOne(ctx, cur, path, fn); stop {
+				return err
+			}
 		}
-		ferr := fn(path, d, err)
-		if d != nil {
-			d.Close()
-		}
-		if ferr != nil {
-			return ferr
-		}
-		if c.closed.Load() || c.broken != nil {
-			return c.usable()
-		}
+		cur, have = path, true
 	}
-	return nil
+	if have {
+		_, err = c.retrieveOne(ctx, cur, "", fn)
+	}
+	return err
+}
+
+// retrieveOne is one file of RetrieveEach, next ("" for none) the path
+// whose commands follow its data. It reports whether the batch stops, and
+// why.
+func (c *Conn) retrieveOne(ctx context.Context, path, next string, fn func(path string, d *Download, err error) error) (stop bool, err error) {
+	d, err := c.Retrieve(ctx, path)
+	if err == nil {
+		d.next = next
+	}
+	ferr := fn(path, d, err)
+	if d != nil {
+		d.Close()
+	}
+	if ferr != nil {
+		return true, ferr
+	}
+	if c.closed.Load() || c.broken != nil {
+		return true, c.usable()
+	}
+	return false, nil
 }

@@ -32,7 +32,7 @@ func sendFile(data string) []fakeftp.Step {
 func retrieveEach(t *testing.T, c *ftp.Conn, paths ...string) (map[string]string, map[string]error, error) {
 	t.Helper()
 	got, errs := map[string]string{}, map[string]error{}
-	err := c.RetrieveEach(fakeCtx(t), paths, func(path string, d *ftp.Download, err error) error {
+	err := c.RetrieveEach(fakeCtx(t), slices.Values(paths), func(path string, d *ftp.Download, err error) error {
 		if err == nil {
 			var b []byte
 			b, err = io.ReadAll(d)
@@ -155,7 +155,7 @@ func TestRetrieveEachStopsWithNextQueued(t *testing.T) {
 	c := dialFake(t, srv, nil)
 	stop := errors.New("stop")
 	var seen []string
-	err := c.RetrieveEach(fakeCtx(t), []string{"a", "b", "c"}, func(path string, d *ftp.Download, err error) error {
+	err := c.RetrieveEach(fakeCtx(t), slices.Values([]string{"a", "b", "c"}), func(path string, d *ftp.Download, err error) error {
 		seen = append(seen, path)
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +62,7 @@ func TestRetrieveEachPipelined(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 				defer cancel()
 				var missing error
-				err := c.RetrieveEach(ctx, paths, func(p string, dl *ftp.Download, err error) error {
+				err := c.RetrieveEach(ctx, slices.Values(paths), func(p string, dl *ftp.Download, err error) error {
 					if err != nil {
 						if strings.HasSuffix(p, "/missing") {
 							missing = err

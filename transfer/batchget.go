@@ -51,82 +51,99 @@ func noPart(root *os.Root, name string) bool {
 // indexes of those a batch could not finish, for the one-file path with
 // its retries; the report of a file a batch had begun is left in handed.
 //
-// A batch costs about half a round trip at its end (the next one's first
-// commands wait for the last reply), so batches are as long as balance
-// allows: on one connection, every file; on several, a share of what is
-// left (guided scheduling), large first and small at the end, so that a
-// connection that logged in early takes more, and none is left working
-// alone long after the others.
+// The connections share one queue: each batch takes the next file as it
+// reaches it, so a batch lasts as long as there is work, and none waits
+// at a batch's end (about half a round trip: the next batch's first
+// commands would wait for the last reply) or for the others to finish.
 func (cp *Copier) getSmall(ctx context.Context, root *os.Root, files []smallGet) (results []Result, handed []*report, rest []int) {
 	results = make([]Result, len(files))
 	handed = make([]*report, len(files))
-	var (
-		mu    sync.Mutex
-		queue = indexes(0, len(files))
-		wg    sync.WaitGroup
-	)
-	conns := cp.parallel()
-	take := func() []int {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(queue) == 0 || ctx.Err() != nil {
-			return nil
-		}
-		per := len(queue)
-		if conns > 1 {
-			per = max(1, (len(queue)+2*conns-1)/(2*conns))
-		}
-		b := queue[:per:per]
-		queue = queue[per:]
-		return b
-	}
-	for range min(conns, len(files)) {
+	q := &workQueue{ctx: ctx, todo: indexes(0, len(files))}
+	var wg sync.WaitGroup
+	for range min(cp.parallel(), len(files)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := take(); b != nil; b = take() {
-				failed, untried := cp.getBatch(ctx, root, files, b, results, handed)
-				mu.Lock()
-				rest = append(rest, failed...)
-				// Files after a failure go back in line, unless the
-				// batch did nothing at all (no connection): then the
-				// one-file path, with its retries, is their way.
-				if len(untried) < len(b) {
-					queue = append(untried, queue...)
-				} else {
-					rest = append(rest, untried...)
+			for q.more() {
+				failed, untried, tried := cp.getBatch(ctx, root, files, q, results, handed)
+				q.settle(failed, untried)
+				if tried == 0 {
+					// No connection, or one that could do nothing: the
+					// other batches, or else the one-file path with its
+					// retries, take the files.
+					return
 				}
-				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	return results, handed, append(rest, queue...) // what is queued still: cancelled
+	return results, handed, append(q.failed, q.todo...) // what is queued still: cancelled, or no connection
 }
 
-// getBatch fetches the files at b on one connection. It returns those it
-// tried and could not finish, and those it did not get to.
-func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet, b []int, results []Result, handed []*report) (failed, untried []int) {
+// workQueue is the files the batches of getSmall share.
+type workQueue struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	todo   []int // in order; files put back go first
+	failed []int // for the one-file path
+}
+
+func (q *workQueue) more() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.todo) > 0 && q.ctx.Err() == nil
+}
+
+// take returns the next file, and records it in taken.
+func (q *workQueue) take(taken *[]int) (int, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.todo) == 0 || q.ctx.Err() != nil {
+		return 0, false
+	}
+	i := q.todo[0]
+	q.todo = q.todo[1:]
+	*taken = append(*taken, i)
+	return i, true
+}
+
+// settle takes back what a batch ended without: files it failed go to the
+// one-file path, files it took and did not try go back in line.
+func (q *workQueue) settle(failed, untried []int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.failed = append(q.failed, failed...)
+	q.todo = append(untried, q.todo...)
+}
+
+// getBatch fetches files from the queue on one connection, until the
+// queue is empty or a file fails. It returns those it tried and could not
+// finish, those it took and did not get to, and how many it tried.
+func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet, q *workQueue, results []Result, handed []*report) (failed, untried []int, tried int) {
 	c, release, err := cp.conn(ctx)
 	if err != nil {
-		return nil, b
+		return nil, nil, 0
 	}
-	paths := make([]string, len(b))
-	for k, i := range b {
-		paths[k] = files[i].remote
+	var taken []int
+	paths := func(yield func(string) bool) {
+		for {
+			i, ok := q.take(&taken)
+			if !ok || !yield(files[i].remote) {
+				return
+			}
+		}
 	}
-	tried := 0 // RetrieveEach calls back in the order of paths
-	done := make([]bool, len(b))
+	var done []bool // RetrieveEach calls back in the order of paths
 	err = c.RetrieveEach(ctx, paths, func(_ string, d *ftp.Download, err error) error {
-		k := tried
+		i := taken[tried]
 		tried++
-		i := b[k]
+		done = append(done, false)
 		if err != nil {
 			if isRefusal(err) && !transient(err) {
 				// Refused for good (gone since the listing): that is
 				// this file's result; the batch goes on.
 				results[i] = cp.failedGet(ctx, files[i], err)
-				done[k] = true
+				done[len(done)-1] = true
 				return nil
 			}
 			return err
@@ -138,16 +155,16 @@ func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet,
 			return err // the one-file path retries it
 		}
 		results[i] = res
-		done[k] = true
+		done[len(done)-1] = true
 		return nil
 	})
 	release(err)
 	for k := range tried {
 		if !done[k] {
-			failed = append(failed, b[k])
+			failed = append(failed, taken[k])
 		}
 	}
-	return failed, b[tried:]
+	return failed, taken[tried:], tried
 }
 
 func indexes(from, to int) []int {

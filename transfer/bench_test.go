@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -204,7 +205,7 @@ func retrieveShares(ctx context.Context, addr string, conns int, paths []string,
 				return
 			}
 			defer release()
-			errs <- conn.RetrieveEach(ctx, share, func(p string, d *ftp.Download, err error) error {
+			errs <- conn.RetrieveEach(ctx, slices.Values(share), func(p string, d *ftp.Download, err error) error {
 				if err != nil {
 					return err
 				}

@@ -146,6 +146,46 @@ func TestRunListsOnceAndBatches(t *testing.T) {
 	}
 }
 
+// The connections of a Run share one queue of small files: each borrows
+// its connection once and fetches until no file is left, rather than in
+// batches that each end by waiting for their last reply. Borrowed: one
+// connection for the listing, three logged in meanwhile (the warmers,
+// given back at once), and one per batch: four.
+func TestRunConnectionsShareOneQueue(t *testing.T) {
+	fx := newFixture(t, ftptest.Options{})
+	fx.cp.Parallel = 4
+	fx.fs.MkdirAll("/d", 0o755)
+	var jobs []Job
+	for i := range 60 {
+		name := fmt.Sprintf("f%02d", i)
+		afero.WriteFile(fx.fs, "/d/"+name, data(uint64(i), 500), 0o644)
+		jobs = append(jobs, Job{Op: OpGet, Remote: "d/" + name, Local: name, Size: -1})
+	}
+	var mu sync.Mutex
+	got := 0
+	ctx := ftp.WithTrace(context.Background(), &ftp.Trace{
+		PoolGot: func(context.Context, ftp.PoolGotInfo) {
+			mu.Lock()
+			got++
+			mu.Unlock()
+		},
+	})
+	dir := t.TempDir()
+	sum, err := fx.cp.Run(ctx, dir, jobs)
+	if err != nil || sum.Files != 60 {
+		t.Fatalf("Run: %v, %+v", err, sum)
+	}
+	for i := range 60 {
+		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("f%02d", i)))
+		if err != nil || !bytes.Equal(b, data(uint64(i), 500)) {
+			t.Errorf("f%02d: %v, %d bytes", i, err, len(b))
+		}
+	}
+	if got > 1+3+4 {
+		t.Errorf("connections borrowed %d times, want at most 8 (one batch per connection)", got)
+	}
+}
+
 // A server that cuts files short: the batch notices by size, the file is
 // fetched again on its own and fails; its partial data is kept under
 // .part for a resume, and the complete local copy of an earlier run is

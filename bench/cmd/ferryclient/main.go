@@ -28,6 +28,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 
 	"github.com/ferryftp/ftp"
 )
@@ -107,7 +108,7 @@ func run(addr, user, pass string, useTLS bool, ca string, args []string) error {
 		}
 		return c.Store(ctx, args[2], f)
 	case "each":
-		return c.RetrieveEach(ctx, args[2:], save(args[1]))
+		return c.RetrieveEach(ctx, slices.Values(args[2:]), save(args[1]))
 	}
 	return fmt.Errorf("unknown work %q", args[0])
 }
@@ -145,7 +146,7 @@ func each8(ctx context.Context, cl *ftp.Client, dir string, paths []string) erro
 				return
 			}
 			defer release()
-			errs <- c.RetrieveEach(ctx, part, save(dir))
+			errs <- c.RetrieveEach(ctx, slices.Values(part), save(dir))
 		}()
 	}
 	var first error
