@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -91,7 +92,15 @@ type Client struct {
 	kick    chan struct{} // wakes closeIdle when a connection goes idle
 	done    chan struct{} // closed by Close
 	trace   *Trace        // from Dialer.Trace and Dialer.Logger
-	wg      sync.WaitGroup
+
+	// Logins (pool_login.go): loginTurn is held by the one login under way
+	// while none has succeeded; refusals counts the logins refused, the
+	// last one's error in refused (both under mu).
+	loginTurn chan struct{}
+	loggedIn  atomic.Bool
+	refusals  int
+	refused   error
+	wg        sync.WaitGroup
 }
 
 func (c *Client) maxConns() int {

@@ -299,6 +299,12 @@ func (c *Conn) Login(ctx context.Context, user, password string) error {
 // LoginAccount is Login for servers that also ask for an account (ACCT,
 // reply 332), such as some mainframes. The account is sent only when asked.
 func (c *Conn) LoginAccount(ctx context.Context, user, password, account string) error {
+	return c.loginAccount(ctx, user, password, account, nil)
+}
+
+// loginAccount is LoginAccount, calling accepted (if not nil) as soon as
+// the server has accepted the login, before PROT and FEAT.
+func (c *Conn) loginAccount(ctx context.Context, user, password, account string, accepted func()) error {
 	if user == "" {
 		user = "anonymous"
 	}
@@ -331,6 +337,9 @@ func (c *Conn) LoginAccount(ctx context.Context, user, password, account string)
 	}
 	if err := checkClass("login", r, 2); err != nil {
 		return err
+	}
+	if accepted != nil {
+		accepted()
 	}
 	if c.tls.active {
 		if err := c.protectData(ctx); err != nil {

@@ -48,6 +48,7 @@ const (
 func (c *Client) get(ctx context.Context) (*pconn, error) {
 	start := time.Now()
 	refusals := 0
+	asked := c.loginsRefused() // a refusal after this is this call's answer too
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -81,7 +82,7 @@ func (c *Client) get(ctx context.Context) (*pconn, error) {
 		if c.open < c.limit {
 			c.open++
 			c.mu.Unlock()
-			pc, err := c.dial(ctx)
+			pc, err := c.dial(ctx, asked)
 			if err == nil {
 				c.traceGot(ctx, false, time.Since(start))
 				return pc, nil
@@ -249,12 +250,13 @@ func tooManyConnections(err error) bool {
 	return errors.Is(err, errServerClosed) || errors.Is(err, syscall.ECONNRESET)
 }
 
-// dial opens and logs in a new connection; the slot is already counted.
-func (c *Client) dial(ctx context.Context) (*pconn, error) {
+// dial opens and logs in a new connection for a call that began when
+// asked logins had been refused (see login); the slot is already counted.
+func (c *Client) dial(ctx context.Context, asked int) (*pconn, error) {
 	start := time.Now()
 	conn, err := c.Dialer.Dial(ctx, c.Addr)
 	if err == nil {
-		if err = conn.LoginAccount(ctx, c.User, c.Password, c.Account); err != nil {
+		if err = c.login(ctx, conn, asked); err != nil {
 			conn.Close()
 		}
 	}
@@ -382,6 +384,7 @@ func (c *Client) initLocked() {
 		c.all = make(map[*pconn]struct{})
 		c.kick = make(chan struct{}, 1)
 		c.done = make(chan struct{})
+		c.loginTurn = make(chan struct{}, 1)
 	}
 }
 
