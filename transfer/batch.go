@@ -95,11 +95,8 @@ func (cp *Copier) Run(ctx context.Context, localDir string, jobs []Job) (*Summar
 		return nil, err
 	}
 	defer root.Close()
-	// While directories are listed, the other connections the transfers
-	// will use log in.
-	warm := cp.warmer(ctx, cp.warmable(len(jobs)))
-	defer warm.stop()
-	known, seen := cp.listed(ctx, jobs, warm.start)
+	known, seen, stop := cp.listed(ctx, jobs, cp.warmable(len(jobs)))
+	defer stop()
 	var total int64
 	for _, j := range known {
 		total += max(j.Size, 0)
@@ -162,8 +159,11 @@ const (
 // at least two of them: one listing costs about as much as asking about
 // one file. It also says what each listing showed. Directories are listed
 // Copier.Parallel at a time; one that cannot be listed is left alone.
-func (cp *Copier) listed(ctx context.Context, jobs []Job, holding func()) ([]Job, []listedAs) {
-	seen := make([]listedAs, len(jobs))
+//
+// Meanwhile warm more connections log in for the transfers (see onConns);
+// stop ends those logins still under way.
+func (cp *Copier) listed(ctx context.Context, jobs []Job, warm int) (known []Job, seen []listedAs, stop func()) {
+	seen = make([]listedAs, len(jobs))
 	byDir := map[string][]int{}
 	var dirs []string
 	for i, j := range jobs {
@@ -176,53 +176,51 @@ func (cp *Copier) listed(ctx context.Context, jobs []Job, holding func()) ([]Job
 		}
 		byDir[dir] = append(byDir[dir], i)
 	}
-	if len(dirs) == 0 {
-		return jobs, seen
+	known = jobs
+	if len(dirs) > 0 {
+		known = slices.Clone(jobs)
 	}
-	out := slices.Clone(jobs)
-	cp.each(ctx, len(dirs), func(k int) {
-		idx := byDir[dirs[k]]
-		ents, err := cp.listDir(ctx, dirs[k], holding)
+	borrowers := min(len(dirs), cp.parallel())
+	if warm > 0 {
+		borrowers = warm + 1
+	}
+	stop = cp.onConns(ctx, borrowers, len(dirs), func(c *ftp.Conn, k int) error {
+		ents, err := listDir(ctx, c, dirs[k])
 		if err != nil {
-			return // each file is asked about on its own
+			return err // each file is asked about on its own
 		}
 		byName := make(map[string]listing.Entry, len(ents))
 		for _, e := range ents {
 			byName[e.Name] = e
 		}
-		for _, i := range idx {
+		for _, i := range byDir[dirs[k]] {
 			e, ok := byName[path.Base(jobs[i].Remote)]
 			switch {
 			case ok && e.Type == listing.Dir:
 				seen[i] = listedDir
 			case ok && e.Type == listing.File && e.Size >= 0:
 				seen[i] = listedFile
-				out[i].Size = e.Size
+				known[i].Size = e.Size
 				if t := timeOf(entry{mtime: e.ModTime, prec: e.Precision}); t != nil {
-					out[i].ModTime = *t
+					known[i].ModTime = *t
 				}
 			default:
 				seen[i] = listedNot
 			}
 		}
+		return nil
 	})
-	return out, seen
+	return known, seen, stop
 }
 
 // listDir lists the remote directory dir ("" is the login directory, a
 // trailing slash is dropped) once, keeping the entries of a listing with
-// unreadable lines. holding is called once it has its connection.
-func (cp *Copier) listDir(ctx context.Context, dir string, holding func()) (ents []listing.Entry, err error) {
+// unreadable lines.
+func listDir(ctx context.Context, c *ftp.Conn, dir string) ([]listing.Entry, error) {
 	if len(dir) > 1 {
 		dir = strings.TrimSuffix(dir, "/")
 	}
-	c, release, err := cp.conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { release(err) }()
-	holding()
-	ents, err = c.ReadDir(ctx, dir)
+	ents, err := c.ReadDir(ctx, dir)
 	var unreadable *ftp.ListingError
 	if errors.As(err, &unreadable) {
 		err = nil
@@ -230,21 +228,10 @@ func (cp *Copier) listDir(ctx context.Context, dir string, holding func()) (ents
 	return ents, err
 }
 
-// warmer logs in connections of the Client ahead of the transfers that
-// will use them.
-type warmer struct {
-	cp     *Copier
-	ctx    context.Context
-	cancel context.CancelFunc
-	n      int
-	once   sync.Once
-	wg     sync.WaitGroup
-}
-
 // warmable is how many connections to log in ahead of n transfers: all
-// but the one already in use, when the transfers will use as many as the
-// Client may open. Else none: a transfer would dial beside a login still
-// under way, one connection more than needed.
+// but the one the first transfer (or listing) takes, when the transfers
+// will use as many as the Client may open. Else none: a transfer would
+// dial beside a login still under way, one connection more than needed.
 func (cp *Copier) warmable(n int) int {
 	limit := cp.Client.MaxConns
 	if limit <= 0 {
@@ -256,33 +243,82 @@ func (cp *Copier) warmable(n int) int {
 	return min(cp.parallel(), limit) - 1
 }
 
-func (cp *Copier) warmer(ctx context.Context, n int) *warmer {
+// onConns runs tasks 0 to tasks-1, each on a connection of the Client,
+// with n goroutines borrowing connections at once: each, once it has its
+// connection, runs the next task left, and the next, until none is left,
+// and gives the connection back. So the first connection to come (an idle
+// one, or the first to log in) starts the work, and a borrower whose
+// connection comes when no task is left gives it back at once, logged in
+// for the work that follows. The Client lets one login through before the
+// others, so wrong credentials are met once.
+//
+// onConns returns once every task has run, or cannot (no borrower could
+// get a connection); borrowers still logging in go on until stop, which
+// ends them and waits. run's error decides whether the connection is
+// kept.
+func (cp *Copier) onConns(ctx context.Context, n, tasks int, run func(c *ftp.Conn, k int) error) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	return &warmer{cp: cp, ctx: ctx, cancel: cancel, n: n}
-}
-
-// start borrows n connections at once and gives each back as soon as it
-// has it. It is called while a connection is held, so that those are new
-// ones, and only once one logged in: a refused login is met once, not n
-// times.
-func (w *warmer) start() {
-	w.once.Do(func() {
-		for range w.n {
-			w.wg.Add(1)
-			go func() {
-				defer w.wg.Done()
-				if _, release, err := w.cp.Client.Conn(w.ctx); err == nil {
-					release()
-				}
-			}()
+	var (
+		mu      sync.Mutex
+		next    int
+		pending = tasks // neither run nor given up
+		alive   = n
+		done    = make(chan struct{})
+		closed  bool
+	)
+	settle := func(ran bool, left bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ran {
+			pending--
 		}
-	})
-}
-
-// stop abandons the logins still under way and waits for them.
-func (w *warmer) stop() {
-	w.cancel()
-	w.wg.Wait()
+		if left {
+			alive--
+		}
+		if !closed && (pending == 0 || alive == 0) {
+			closed = true
+			close(done)
+		}
+	}
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if next == tasks {
+			return 0, false
+		}
+		next++
+		return next - 1, true
+	}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer settle(false, true)
+			for {
+				c, release, err := cp.conn(ctx)
+				if err != nil {
+					return
+				}
+				for err == nil {
+					k, ok := take()
+					if !ok {
+						release(nil)
+						return
+					}
+					err = run(c, k)
+					settle(true, false)
+				}
+				release(err) // and a fresh connection for the next task
+			}
+		}()
+	}
+	settle(false, false) // no tasks, or no borrowers
+	<-done
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
 
 // rounds groups the jobs' indexes so that two jobs with the same

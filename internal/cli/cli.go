@@ -83,8 +83,9 @@ type app struct {
 	stderrTTY bool
 	stdinTTY  bool
 
-	trace *tracer
-	creds *credCache
+	trace   *tracer
+	creds   *credCache
+	warming warmups // connections logging in ahead of the work
 	// sh is the running shell, whose session the commands share and
 	// whose URL arguments are paths; nil on the command line.
 	sh *shell

@@ -73,11 +73,15 @@ func (cmd *getCmd) getFiles(ctx context.Context, a *app, urls []string, local st
 	// any bar is drawn.
 	clients := map[string]*ftp.Client{}
 	refused := map[string]bool{}
+	files := map[string]int{}
+	for _, g := range groups {
+		files[g.server] += len(g.jobs)
+	}
 	for _, g := range groups {
 		if clients[g.server] != nil || refused[g.server] {
 			continue
 		}
-		c, err := a.openClient(ctx, g.loc, cmd.Parallel)
+		c, err := a.openWarmClient(ctx, g.loc, cmd.Parallel, files[g.server] >= cmd.Parallel)
 		if err != nil {
 			if ctx.Err() != nil {
 				return err

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferryftp/ftp"
@@ -20,11 +22,24 @@ import (
 // commands (one per number of connections), so that a get does not log in
 // again; closeClient leaves it open.
 func (a *app) openClient(ctx context.Context, loc *Location, conns int) (*ftp.Client, error) {
+	return a.openWarmClient(ctx, loc, conns, false)
+}
+
+// openWarmClient is openClient for work that will use all conns
+// connections at once: with warm, the others are dialled beside the first
+// and log in as soon as it has (the Client lets one login through before
+// the rest, so that a wrong password is tried once), instead of after it.
+// Not in the shell, whose clients outlive the command.
+func (a *app) openWarmClient(ctx context.Context, loc *Location, conns int, warm bool) (*ftp.Client, error) {
 	shared := a.sh != nil && sameServer(loc, a.sh.base)
 	if c := a.sh.client(conns); shared && c != nil {
 		return c, nil
 	}
-	c, err := a.newClient(ctx, loc, conns)
+	n := 0
+	if warm && !shared {
+		n = conns - 1
+	}
+	c, err := a.newClient(ctx, loc, conns, n)
 	if err == nil && shared {
 		a.sh.keepClient(conns, c)
 	}
@@ -35,12 +50,70 @@ func (a *app) openClient(ctx context.Context, loc *Location, conns int) (*ftp.Cl
 // it.
 func (a *app) closeClient(c *ftp.Client) {
 	if !a.sh.keeps(c) {
+		a.warming.end(c)
 		c.Close()
 	}
 }
 
-// newClient makes the client openClient returns.
-func (a *app) newClient(ctx context.Context, loc *Location, conns int) (*ftp.Client, error) {
+// warmups are the logins of connections made ahead of the work, by
+// client, until the client is closed.
+type warmups struct {
+	mu   sync.Mutex
+	stop map[*ftp.Client]func()
+}
+
+// loggedIn is how one of the connections of warmups.start came out.
+type loggedIn struct {
+	tls bool // the connection is encrypted
+	err error
+}
+
+// start borrows n connections of c at once, giving each back as soon as
+// it has it, and says how each came out.
+func (w *warmups) start(ctx context.Context, c *ftp.Client, n int) <-chan loggedIn {
+	out := make(chan loggedIn, n)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, release, err := c.Conn(ctx)
+			if err != nil {
+				out <- loggedIn{err: err}
+				return
+			}
+			_, tlsOn := conn.TLSConnectionState()
+			release()
+			out <- loggedIn{tls: tlsOn}
+		}()
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stop == nil {
+		w.stop = map[*ftp.Client]func(){}
+	}
+	w.stop[c] = func() {
+		cancel()
+		wg.Wait()
+	}
+	return out
+}
+
+// end abandons the logins still under way for c, and waits for them.
+func (w *warmups) end(c *ftp.Client) {
+	w.mu.Lock()
+	stop := w.stop[c]
+	delete(w.stop, c)
+	w.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// newClient makes the client openClient returns, warming warm more
+// connections beside the first.
+func (a *app) newClient(ctx context.Context, loc *Location, conns, warm int) (*ftp.Client, error) {
 	d, err := a.dialer(loc, 0)
 	if err != nil {
 		return nil, err
@@ -55,14 +128,29 @@ func (a *app) newClient(ctx context.Context, loc *Location, conns int) (*ftp.Cli
 		Dialer: *d, MaxConns: conns,
 	}
 	a.trace.note("connecting to %s (%s)", addr, d.TLS)
-	var conn *ftp.Conn
-	var release func()
+	// The first connection to log in says whether the login works (the
+	// Client lets one through before the others, which learn its
+	// refusal); the command goes on once one has.
+	logins := a.warming.start(ctx, c, warm+1)
+	var tlsOn bool
 	err = watchImplicit(ctx, d, addr, func(ctx context.Context) error {
-		var err error
-		conn, release, err = c.Conn(ctx)
-		return err
+		var first error
+		for range warm + 1 {
+			select {
+			case r := <-logins:
+				if r.err == nil {
+					tlsOn = r.tls
+					return nil
+				}
+				first = cmp.Or(first, r.err)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return first
 	})
 	if err != nil {
+		a.warming.end(c)
 		c.Close()
 		var ie *implicitTLSError
 		if errors.As(err, &ie) || errors.Is(err, context.Canceled) {
@@ -80,7 +168,7 @@ func (a *app) newClient(ctx context.Context, loc *Location, conns int) (*ftp.Cli
 			return nil, derr
 		}
 	}
-	if _, tlsOn := conn.TLSConnectionState(); d.TLS == ftp.TLSAuto && !tlsOn {
+	if d.TLS == ftp.TLSAuto && !tlsOn {
 		a.creds.mu.Lock()
 		first := !a.creds.plainNoted
 		a.creds.plainNoted = true
@@ -89,7 +177,6 @@ func (a *app) newClient(ctx context.Context, loc *Location, conns int) (*ftp.Cli
 			a.chatter("ferry: note: %s refused AUTH TLS; going on without encryption (--tls none skips the attempt, --tls explicit requires TLS)", addr)
 		}
 	}
-	release()
 	return c, nil
 }
 
