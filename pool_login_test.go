@@ -18,51 +18,21 @@ import (
 // (called once per PASS, in the order they arrive), FEAT and QUIT. It
 // counts the connections greeted and the PASS commands.
 type loginServer struct {
-	ln     net.Listener
+	*loopback
 	accept func(n int) (reply string)
-	wg     sync.WaitGroup
 
 	mu      sync.Mutex
 	greeted int
 	passes  int
-	conns   []net.Conn
 }
 
 func startLoginServer(t *testing.T, accept func(n int) string) *loginServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &loginServer{ln: ln, accept: accept}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.conns = append(s.conns, c)
-			s.mu.Unlock()
-			s.wg.Add(1)
-			go s.serve(c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		s.mu.Lock()
-		for _, c := range s.conns {
-			c.Close()
-		}
-		s.mu.Unlock()
-		s.wg.Wait()
-	})
+	s := &loginServer{accept: accept}
+	s.loopback = listenLoopback(t, s.serve)
 	return s
 }
 
 func (s *loginServer) serve(c net.Conn) {
-	defer s.wg.Done()
 	defer c.Close()
 	s.mu.Lock()
 	s.greeted++
@@ -105,12 +75,28 @@ func (s *loginServer) count() (greeted, passes int) {
 	return s.greeted, s.passes
 }
 
-// borrowAll asks for n connections at once and returns each call's error,
-// giving back those it got.
-func borrowAll(ctx context.Context, cl *ftp.Client, n int) []error {
-	errs := make([]error, n)
+// waitFor waits up to five seconds for cond to hold of the counts, and
+// reports whether it did.
+func (s *loginServer) waitFor(cond func(greeted, passes int) bool) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if cond(s.count()) {
+			return true
+		}
+	}
+	return false
+}
+
+// borrowAll makes a Client of four connections logging in with password
+// and asks for all four at once; it returns each call's error, having
+// given back the connections it got, and the Client.
+func borrowAll(t *testing.T, srv *loginServer, password string) (*ftp.Client, []error) {
+	cl := &ftp.Client{Addr: srv.Addr(), User: "u", Password: password, MaxConns: 4}
+	t.Cleanup(func() { cl.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	errs := make([]error, 4)
 	var wg sync.WaitGroup
-	for i := range n {
+	for i := range errs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -122,7 +108,7 @@ func borrowAll(ctx context.Context, cl *ftp.Client, n int) []error {
 		}()
 	}
 	wg.Wait()
-	return errs
+	return cl, errs
 }
 
 // Wrong credentials, four connections wanted at once: the server sees one
@@ -134,18 +120,13 @@ func TestClientLogsInOnceBeforeTheOthers(t *testing.T) {
 	srv = startLoginServer(t, func(n int) string {
 		// Every caller has begun (its connection is open) before the
 		// refusal, which is then the answer to each.
-		for deadline := time.Now().Add(5 * time.Second); n == 1 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-			if greeted, _ := srv.count(); greeted == 4 {
-				break
-			}
+		if n == 1 {
+			srv.waitFor(func(greeted, _ int) bool { return greeted == 4 })
 		}
 		return "530 Login incorrect."
 	})
-	cl := &ftp.Client{Addr: srv.ln.Addr().String(), User: "u", Password: "wrong", MaxConns: 4}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for i, err := range borrowAll(ctx, cl, 4) {
+	cl, errs := borrowAll(t, srv, "wrong")
+	for i, err := range errs {
 		var fe *ftp.Error
 		if !errors.As(err, &fe) || fe.Code != 530 || !errors.Is(err, fs.ErrPermission) {
 			t.Errorf("caller %d: %v, want the 530 refusal", i, err)
@@ -156,7 +137,7 @@ func TestClientLogsInOnceBeforeTheOthers(t *testing.T) {
 	}
 	// A later call tries again (the password may have been fixed on the
 	// server meanwhile): once.
-	if _, _, err := cl.Conn(ctx); err == nil {
+	if _, _, err := cl.Conn(context.Background()); err == nil {
 		t.Fatal("Conn after a refusal: no error")
 	}
 	if _, passes := srv.count(); passes != 2 {
@@ -172,29 +153,17 @@ func TestClientLogsInOnceBeforeTheOthers(t *testing.T) {
 // would never finish.
 func TestClientLogsInSideBySideOnceAccepted(t *testing.T) {
 	var srv *loginServer
-	waitFor := func(cond func(greeted, passes int) bool) {
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-			if cond(srv.count()) {
-				return
-			}
-		}
-	}
 	srv = startLoginServer(t, func(n int) string {
-		if n == 1 {
-			waitFor(func(greeted, _ int) bool { return greeted == 4 })
-		} else {
-			waitFor(func(_, passes int) bool { return passes == 4 })
-		}
-		if g, p := srv.count(); (n == 1 && g < 4) || (n > 1 && p < 4) {
+		ok := srv.waitFor(func(greeted, passes int) bool {
+			return (n == 1 && greeted == 4) || (n > 1 && passes == 4)
+		})
+		if !ok {
 			return "530 waited in vain"
 		}
 		return "230 welcome"
 	})
-	cl := &ftp.Client{Addr: srv.ln.Addr().String(), User: "u", Password: "right", MaxConns: 4}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	for i, err := range borrowAll(ctx, cl, 4) {
+	_, errs := borrowAll(t, srv, "right")
+	for i, err := range errs {
 		if err != nil {
 			t.Errorf("caller %d: %v", i, err)
 		}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +19,7 @@ import (
 // is the client, and the loopback copies they compare with send and
 // receive with the same code (sendStream, drainStream).
 type streamServer struct {
-	ln    net.Listener
+	*loopback
 	tls   *tls.Config   // nil: plain; else implicit TLS, PROT P honoured
 	size  int64         // bytes each RETR sends
 	pace  time.Duration // pause between chunks sent
@@ -28,9 +27,6 @@ type streamServer struct {
 	// readPace makes STOR read 16 KiB at a time with this pause between,
 	// through a small receive buffer: a slow link.
 	readPace time.Duration
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	conns    []net.Conn
 }
 
 // chunk is the size of the server's reads and writes.
@@ -40,47 +36,9 @@ var streamBuf = make([]byte, chunk)
 
 func newStreamServer(tb testing.TB, size int64, tlsConfig *tls.Config) *streamServer {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := &streamServer{ln: ln, tls: tlsConfig, size: size}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.track(c)
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				s.serve(c)
-			}()
-		}
-	}()
-	tb.Cleanup(s.close)
+	s := &streamServer{tls: tlsConfig, size: size}
+	s.loopback = listenLoopback(tb, s.serve)
 	return s
-}
-
-func (s *streamServer) Addr() string { return s.ln.Addr().String() }
-
-func (s *streamServer) track(c net.Conn) {
-	s.mu.Lock()
-	s.conns = append(s.conns, c)
-	s.mu.Unlock()
-}
-
-func (s *streamServer) close() {
-	s.ln.Close()
-	s.mu.Lock()
-	for _, c := range s.conns {
-		c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
 }
 
 func (s *streamServer) serve(c net.Conn) {
