@@ -98,6 +98,7 @@ type Client struct {
 	// last one's error in refused (both under mu).
 	loginTurn chan struct{}
 	loggedIn  atomic.Bool
+	sawTLS    atomic.Bool // under TLSAuto, a connection has had TLS
 	refusals  int
 	refused   error
 	wg        sync.WaitGroup

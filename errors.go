@@ -18,6 +18,13 @@ var (
 	// ErrClientClosed is returned by a Client's methods after Close.
 	ErrClientClosed = errors.New("ftp: client closed")
 
+	// ErrTLSDowngrade is returned by a Client under TLSAuto when the
+	// server refuses AUTH TLS on a connection after it accepted it on
+	// another of the Client's: the refusal is more likely forged on the
+	// way than true, and the connection is closed before the login would
+	// send the password in plain text.
+	ErrTLSDowngrade = errors.New("ftp: the server refused AUTH TLS on a connection after accepting it on another; not logging in without encryption")
+
 	// ErrBroken is wrapped by every call on a Conn that can no longer be
 	// trusted to be in step with the server: a reply was lost to a timeout,
 	// a cancellation or a malformed line, so the next reply read might belong

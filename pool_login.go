@@ -18,6 +18,9 @@ import (
 // succeeded, the credentials are known good and connections log in side
 // by side.
 func (c *Client) login(ctx context.Context, conn *Conn, asked int) error {
+	if err := c.pinTLS(conn); err != nil {
+		return err
+	}
 	if c.loggedIn.Load() {
 		return conn.LoginAccount(ctx, c.User, c.Password, c.Account)
 	}
@@ -40,6 +43,9 @@ func (c *Client) login(ctx context.Context, conn *Conn, asked int) error {
 		pass()
 		return conn.LoginAccount(ctx, c.User, c.Password, c.Account)
 	}
+	if err := c.pinTLS(conn); err != nil {
+		return err // the connection before this one had TLS
+	}
 	c.mu.Lock()
 	refused := c.refusals != asked
 	last := c.refused
@@ -60,6 +66,27 @@ func (c *Client) login(ctx context.Context, conn *Conn, asked int) error {
 		c.mu.Unlock()
 	}
 	return err
+}
+
+// pinTLS holds a Client under TLSAuto to TLS once one of its connections
+// has had it: a plain connection then fails with ErrTLSDowngrade before
+// USER. TLSAuto alone guards only against a passive eavesdropper (a
+// refusal of AUTH TLS is easy to forge); with the pin, someone on the path
+// must forge the first refusal too, not just a later one. The first login
+// of a Client runs alone, so its connection sets the pin before any other
+// connection logs in.
+func (c *Client) pinTLS(conn *Conn) error {
+	if c.Dialer.TLS != TLSAuto {
+		return nil
+	}
+	if _, on := conn.TLSConnectionState(); on {
+		c.sawTLS.Store(true)
+		return nil
+	}
+	if c.sawTLS.Load() {
+		return ErrTLSDowngrade
+	}
+	return nil
 }
 
 // loginsRefused is how many logins the server has refused so far.

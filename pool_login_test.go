@@ -3,6 +3,7 @@ package ftp_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io/fs"
 	"net"
@@ -15,19 +16,23 @@ import (
 )
 
 // loginServer answers logins only: USER, then PASS with accept's answer
-// (called once per PASS, in the order they arrive), FEAT and QUIT. It
-// counts the connections greeted and the PASS commands.
+// (called once per PASS, in the order they arrive), FEAT and QUIT; with
+// tls set, AUTH TLS on the first connection that asks, and a refusal on
+// the others. It counts the connections greeted, USER and PASS commands.
 type loginServer struct {
 	*loopback
 	accept func(n int) (reply string)
+	tls    *tls.Config
 
 	mu      sync.Mutex
 	greeted int
+	users   int
 	passes  int
+	auths   int
 }
 
-func startLoginServer(t *testing.T, accept func(n int) string) *loginServer {
-	s := &loginServer{accept: accept}
+func startLoginServer(t *testing.T, tlsConfig *tls.Config, accept func(n int) string) *loginServer {
+	s := &loginServer{accept: accept, tls: tlsConfig}
 	s.loopback = listenLoopback(t, s.serve)
 	return s
 }
@@ -47,7 +52,25 @@ func (s *loginServer) serve(c net.Conn) {
 		verb, _, _ := strings.Cut(strings.TrimSpace(line), " ")
 		var reply string
 		switch verb {
+		case "AUTH":
+			s.mu.Lock()
+			s.auths++
+			first := s.auths == 1
+			s.mu.Unlock()
+			if s.tls == nil || !first {
+				reply = "500 no TLS here"
+				break
+			}
+			c.Write([]byte("234 go ahead\r\n"))
+			c = tls.Server(c, s.tls)
+			r = bufio.NewReader(c)
+			continue
+		case "PBSZ", "PROT":
+			reply = "200 ok"
 		case "USER":
+			s.mu.Lock()
+			s.users++
+			s.mu.Unlock()
 			reply = "331 password please"
 		case "PASS":
 			s.mu.Lock()
@@ -117,7 +140,7 @@ func borrowAll(t *testing.T, srv *loginServer, password string) (*ftp.Client, []
 // refusal.
 func TestClientLogsInOnceBeforeTheOthers(t *testing.T) {
 	var srv *loginServer
-	srv = startLoginServer(t, func(n int) string {
+	srv = startLoginServer(t, nil, func(n int) string {
 		// Every caller has begun (its connection is open) before the
 		// refusal, which is then the answer to each.
 		if n == 1 {
@@ -153,7 +176,7 @@ func TestClientLogsInOnceBeforeTheOthers(t *testing.T) {
 // would never finish.
 func TestClientLogsInSideBySideOnceAccepted(t *testing.T) {
 	var srv *loginServer
-	srv = startLoginServer(t, func(n int) string {
+	srv = startLoginServer(t, nil, func(n int) string {
 		ok := srv.waitFor(func(greeted, passes int) bool {
 			return (n == 1 && greeted == 4) || (n > 1 && passes == 4)
 		})
@@ -167,5 +190,34 @@ func TestClientLogsInSideBySideOnceAccepted(t *testing.T) {
 		if err != nil {
 			t.Errorf("caller %d: %v", i, err)
 		}
+	}
+}
+
+// Under TLSAuto, once a connection of the Client has had TLS, a later
+// connection whose AUTH TLS is refused (a refusal anyone on the path can
+// forge) is closed before USER: the password never goes out in plain text.
+func TestClientTLSAutoPinned(t *testing.T) {
+	server, client := selfSignedTLS(t)
+	srv := startLoginServer(t, server, func(int) string { return "230 welcome" })
+	cl := &ftp.Client{Addr: srv.Addr(), User: "u", Password: "secret", MaxConns: 2,
+		Dialer: ftp.Dialer{TLS: ftp.TLSAuto, TLSConfig: client}}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c1, release, err := cl.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if _, on := c1.TLSConnectionState(); !on {
+		t.Fatal("the first connection has no TLS")
+	}
+	if _, _, err := cl.Conn(ctx); !errors.Is(err, ftp.ErrTLSDowngrade) {
+		t.Fatalf("second connection: %v, want ErrTLSDowngrade", err)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.users != 1 || srv.auths != 2 {
+		t.Errorf("%d USER after %d AUTH TLS, want 1 after 2", srv.users, srv.auths)
 	}
 }

@@ -29,7 +29,8 @@ const (
 	// is still an error, never a fall back. Conn.TLSConnectionState tells
 	// which way it went. This is curl's --ssl (CURLUSESSL_TRY): it guards
 	// against a passive eavesdropper only, since anyone on the path can
-	// forge the refusal.
+	// forge the refusal. A Client under TLSAuto that has had TLS on one
+	// connection requires it on the others (ErrTLSDowngrade).
 	TLSAuto
 )
 

@@ -239,7 +239,7 @@ func connectionOr(err error, def int) int {
 		errors.As(err, &re), errors.As(err, &ae), errors.As(err, &ce), errors.As(err, &uae),
 		errors.As(err, &hne), errors.As(err, &cie), errors.As(err, &dnse), errors.As(err, &une), errors.As(err, &tune),
 		errors.As(err, &ite), errors.As(err, &nete),
-		errors.Is(err, ftp.ErrBroken), errors.Is(err, ftp.ErrClosed),
+		errors.Is(err, ftp.ErrBroken), errors.Is(err, ftp.ErrClosed), errors.Is(err, ftp.ErrTLSDowngrade),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, context.DeadlineExceeded), ftp.IsTransient(err):
 		return ExitConnection

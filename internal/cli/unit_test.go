@@ -32,6 +32,7 @@ func TestExitCode(t *testing.T) {
 		{&opError{Op: "connect", Err: x509.UnknownAuthorityError{}}, ExitConnection},
 		{&opError{Op: "ls", Err: &ftp.ProtocolError{Msg: "bad"}}, ExitConnection},
 		{&opError{Op: "ls", Err: fmt.Errorf("x: %w", ftp.ErrBroken)}, ExitConnection},
+		{&opError{Op: "get", Err: ftp.ErrTLSDowngrade}, ExitConnection},
 		{&opError{Op: "get", Err: context.DeadlineExceeded}, ExitConnection},
 		{&opError{Op: "get", Err: io.ErrUnexpectedEOF}, ExitConnection},
 		{&loginError{User: "u", Err: &ftp.Error{Code: 530, Msg: "no"}}, ExitLogin},
