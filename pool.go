@@ -48,7 +48,12 @@ const (
 func (c *Client) get(ctx context.Context) (*pconn, error) {
 	start := time.Now()
 	refusals := 0
-	asked := c.loginsRefused() // a refusal after this is this call's answer too
+	// A login refused after this is this call's answer too; once one has
+	// succeeded, refusals no longer matter and the lock is not taken.
+	asked := 0
+	if !c.loggedIn.Load() {
+		asked = c.loginsRefused()
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -133,17 +133,19 @@ func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet,
 			}
 		}
 	}
-	var done []bool // RetrieveEach calls back in the order of paths
+	// RetrieveEach calls back in the order of paths and stops at the
+	// first error fn returns: only the last file tried can have failed.
+	lastDone := false
 	err = c.RetrieveEach(ctx, paths, func(_ string, d *ftp.Download, err error) error {
 		i := taken[tried]
 		tried++
-		done = append(done, false)
+		lastDone = false
 		if err != nil {
 			if isRefusal(err) && !transient(err) {
 				// Refused for good (gone since the listing): that is
 				// this file's result; the batch goes on.
 				results[i] = cp.failedGet(ctx, files[i], err)
-				done[len(done)-1] = true
+				lastDone = true
 				return nil
 			}
 			return err
@@ -155,14 +157,12 @@ func (cp *Copier) getBatch(ctx context.Context, root *os.Root, files []smallGet,
 			return err // the one-file path retries it
 		}
 		results[i] = res
-		done[len(done)-1] = true
+		lastDone = true
 		return nil
 	})
 	release(err)
-	for k := range tried {
-		if !done[k] {
-			failed = append(failed, taken[k])
-		}
+	if tried > 0 && !lastDone {
+		failed = taken[tried-1 : tried]
 	}
 	return failed, taken[tried:], tried
 }
